@@ -3,8 +3,12 @@
  * checks → fixture tests). Each section lives in its own file; this file only composes them.
  */
 import { z } from 'zod';
+import { alertingSchema } from './alerting.ts';
 import { authSchema, defaultsSchema, schedulerSchema, serverSchema, storageSchema } from './sections.ts';
+import { sloSchema } from './slo.ts';
 import { targetSchema } from './targets.ts';
+import { gatewaySchema } from './gateway.ts';
+import { simConfigSchema } from './sim.ts';
 
 /** The whole config file, as parsed (defaults for optional sections filled in by zod). */
 export const configSchema = z
@@ -15,6 +19,11 @@ export const configSchema = z
     defaults: defaultsSchema.default({}),
     scheduler: schedulerSchema.default(schedulerSchema.parse({})),
     targets: z.array(targetSchema).default([]),
+    alerting: alertingSchema.default(alertingSchema.parse({})),
+    slos: z.array(sloSchema).default([]),
+    gateway: gatewaySchema.optional(),
+    /** Simulated providers run in-process (demo, game days). */
+    sim: simConfigSchema.optional(),
   })
   .strict();
 

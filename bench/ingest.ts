@@ -1,0 +1,186 @@
+/**
+ * Ingest benchmark (`npm run bench:ingest`): probe results per second written to a SQLite file
+ * through `Store.insertResults` (raw rows + minute and hour rollups in one transaction per batch),
+ * and the time to build a 30-day availability + p95 report for 1,000 targets from hour rollups.
+ * Figures are medians of several runs.
+ * Options: --targets N --minutes N --runs N --batch N,N --only ingest|report
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QuantileSketch } from '../src/core/sketch.ts';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/store.ts';
+import type { ProbeResult } from '../src/store/types.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 0, 1);
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const TARGETS = Number(arg('targets', '1000'));
+const MINUTES = Number(arg('minutes', '120'));
+const RUNS = Number(arg('runs', '3'));
+const BATCHES = arg('batch', '1000,5000').split(',').map(Number);
+const REPORT_DAYS = 30;
+const ONLY = arg('only', 'all'); // ingest | report | all
+
+/** A cheap deterministic pseudo-random sequence so every run writes the same data. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** One result per target per minute, ordered by time as a scheduler would produce them. */
+function makeResults(targets: number, minutes: number): ProbeResult[] {
+  const rand = rng(42);
+  const out: ProbeResult[] = [];
+  for (let m = 0; m < minutes; m++) {
+    for (let t = 0; t < targets; t++) {
+      const latency = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
+      const failed = rand() < 0.01;
+      out.push({
+        target: `target-${t}`,
+        at: START + m * 60_000 + (t % 60) * 1000,
+        outcome: failed ? 'failed' : 'ok',
+        latencyMs: latency,
+        timings: { connectMs: 3, ttfbMs: latency * 0.4, ttftMs: latency * 0.5, totalMs: latency },
+        status: failed ? 503 : 200,
+        ...(failed ? { errorClass: 'http_5xx' as const, error: 'HTTP 503' } : {}),
+        location: 'local',
+      });
+    }
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function withStore<T>(fn: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-bench-'));
+  const store = openSqliteStore({ path: join(dir, 'bench.db') });
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One ingest run into a fresh file: results/s by wall clock and by this process's CPU time. */
+async function ingestRun(results: ProbeResult[], batch: number): Promise<{ wall: number; cpu: number }> {
+  return withStore(async (store) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < results.length; i += batch) await store.insertResults(results.slice(i, i + batch));
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: results.length / wallS, cpu: results.length / ((cpu.user + cpu.system) / 1e6) };
+  });
+}
+
+/** Fills 30 days of hour rollups for every target (60 latencies per hour), straight into the table. */
+function seedHourRollups(store: SqliteStore, targets: number, days: number): void {
+  const rand = rng(7);
+  const insert = store.db.prepare(
+    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
+       ttft_count, ttft_sketch, errors) VALUES (?, 'hour', ?, 60, ?, 0, ?, ?, ?, 0, ?, ?)`,
+  );
+  const empty = Buffer.from(new QuantileSketch().serialize());
+  store.db.transaction(() => {
+    for (let t = 0; t < targets; t++) {
+      for (let h = 0; h < days * 24; h++) {
+        const sketch = new QuantileSketch();
+        let sum = 0;
+        for (let k = 0; k < 60; k++) {
+          const v = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
+          sketch.add(v);
+          sum += v;
+        }
+        const failed = rand() < 0.05 ? 1 : 0;
+        insert.run(
+          `target-${t}`,
+          START + h * HOUR,
+          60 - failed,
+          failed,
+          sum,
+          Buffer.from(sketch.serialize()),
+          empty,
+          failed ? '{"timeout":1}' : '{}',
+        );
+      }
+    }
+  })();
+}
+
+/** The report a dashboard asks for: per target, 30-day availability and p95 latency. */
+async function report(store: SqliteStore, targets: string[]): Promise<Map<string, { availability: number; p95: number }>> {
+  const rollups = await store.queryRollups({ tier: 'hour', from: START, to: START + REPORT_DAYS * DAY, targets });
+  const acc = new Map<string, { total: number; good: number; sketch: QuantileSketch }>();
+  for (const r of rollups) {
+    let a = acc.get(r.target);
+    if (!a) acc.set(r.target, (a = { total: 0, good: 0, sketch: new QuantileSketch() }));
+    a.total += r.total;
+    a.good += r.ok + r.degraded;
+    a.sketch.mergeSerialized(r.latencySketch);
+  }
+  const out = new Map<string, { availability: number; p95: number }>();
+  for (const [t, a] of acc) out.set(t, { availability: a.good / a.total, p95: a.sketch.quantile(0.95) });
+  return out;
+}
+
+async function main(): Promise<void> {
+  console.log(`nines bench:ingest — node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, SQLite file in ${tmpdir()}, ${RUNS} runs each (median)`);
+  if (ONLY !== 'report') await ingestBench();
+  if (ONLY !== 'ingest') await reportBench();
+}
+
+async function ingestBench(): Promise<void> {
+  const results = makeResults(TARGETS, MINUTES);
+  console.log(`\nIngest: ${results.length.toLocaleString()} results (${TARGETS} targets × ${MINUTES} min), insertResults`);
+  const fmt = (x: number) => Math.round(x).toLocaleString().padStart(9);
+  for (const batch of BATCHES) {
+    const runs: { wall: number; cpu: number }[] = [];
+    for (let r = 0; r < RUNS; r++) runs.push(await ingestRun(results, batch));
+    const wall = runs.map((x) => x.wall);
+    const cpu = runs.map((x) => x.cpu);
+    console.log(
+      `  batch ${String(batch).padStart(5)}: ${fmt(median(wall))} results/s wall, ${fmt(median(cpu))} results/s per CPU-second` +
+        `  (wall runs: ${wall.map((x) => Math.round(x)).join(', ')})`,
+    );
+  }
+}
+
+async function reportBench(): Promise<void> {
+  console.log(`\nReport: 30-day availability + p95 for ${TARGETS} targets from hour rollups`);
+  await withStore(async (store) => {
+    const t0 = performance.now();
+    seedHourRollups(store, TARGETS, REPORT_DAYS);
+    console.log(`  seeded ${(TARGETS * REPORT_DAYS * 24).toLocaleString()} hour rollups in ${Math.round(performance.now() - t0)} ms`);
+    const targets = Array.from({ length: TARGETS }, (_, t) => `target-${t}`);
+    const times: number[] = [];
+    let last = new Map<string, { availability: number; p95: number }>();
+    for (let r = 0; r < Math.max(RUNS, 5); r++) {
+      const s = performance.now();
+      last = await report(store, targets);
+      times.push(performance.now() - s);
+    }
+    const sample = last.get('target-0')!;
+    console.log(
+      `  report: ${median(times).toFixed(1)} ms median (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms); ` +
+        `target-0 availability ${(sample.availability * 100).toFixed(3)}%, p95 ${sample.p95.toFixed(1)} ms`,
+    );
+  });
+}
+
+await main();

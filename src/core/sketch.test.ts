@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { QuantileSketch, SKETCH_ALPHA } from './sketch.ts';
+
+const latency = fc.double({ min: 0.01, max: 600_000, noNaN: true });
+const quantile = fc.double({ min: 0, max: 1, noNaN: true });
+
+function exactQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+function assertClose(actual: number, expected: number): void {
+  const tolerance = expected * SKETCH_ALPHA * 1.000001 + 1e-9;
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} not within 1% of ${expected}`);
+}
+
+function sketchOf(values: number[]): QuantileSketch {
+  const s = new QuantileSketch();
+  for (const v of values) s.add(v);
+  return s;
+}
+
+test('an empty sketch has count 0, NaN quantiles, and round-trips', () => {
+  const s = new QuantileSketch();
+  assert.equal(s.count, 0);
+  assert.ok(Number.isNaN(s.quantile(0.5)));
+  const back = QuantileSketch.deserialize(s.serialize());
+  assert.equal(back.count, 0);
+  assert.ok(s.serialize().length <= 2);
+});
+
+test('quantiles of a known series are within 1%', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const s = sketchOf(values);
+  assert.equal(s.count, 1000);
+  assertClose(s.quantile(0.5), 500);
+  assertClose(s.quantile(0.95), 950);
+  assertClose(s.quantile(0.99), 990);
+  assert.equal(s.quantile(0), 1);
+  assert.equal(s.quantile(1), 1000);
+});
+
+test('zero and negative values count in the zero bucket; NaN is ignored', () => {
+  const s = sketchOf([0, 0, -1, 5, NaN]);
+  assert.equal(s.count, 4);
+  assert.equal(s.quantile(0.5), 0);
+  assert.equal(s.quantile(1), 5);
+});
+
+test('the serialised form is compact', () => {
+  const s = new QuantileSketch();
+  for (let i = 0; i < 10_000; i++) s.add(50 + (i % 200));
+  const bytes = s.serialize();
+  assert.ok(bytes.length < 250, `${bytes.length} bytes`);
+});
+
+test('malformed bytes are refused', () => {
+  assert.throws(() => QuantileSketch.deserialize(new Uint8Array([9, 0])), /unknown sketch format/);
+  const good = sketchOf([1, 2, 3]).serialize();
+  assert.throws(() => QuantileSketch.deserialize(good.slice(0, good.length - 1)), /truncated/);
+});
+
+test('property: every quantile is within relative accuracy of the exact one', () => {
+  fc.assert(
+    fc.property(fc.array(latency, { minLength: 1, maxLength: 300 }), quantile, (values, q) => {
+      const s = sketchOf(values);
+      assertClose(s.quantile(q), exactQuantile(values, q));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('property: merging sketches of parts equals the sketch of the whole', () => {
+  fc.assert(
+    fc.property(fc.array(fc.array(latency, { maxLength: 60 }), { minLength: 1, maxLength: 6 }), quantile, (parts, q) => {
+      const whole = sketchOf(parts.flat());
+      const merged = new QuantileSketch();
+      for (const part of parts) merged.merge(sketchOf(part));
+      assert.equal(merged.count, whole.count);
+      if (whole.count === 0) return;
+      assert.equal(merged.quantile(q), whole.quantile(q));
+      assertClose(merged.quantile(q), exactQuantile(parts.flat(), q));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('property: serialize → deserialize and mergeSerialized preserve every answer', () => {
+  fc.assert(
+    fc.property(fc.array(latency, { maxLength: 200 }), fc.array(latency, { maxLength: 50 }), quantile, (a, b, q) => {
+      const s = sketchOf(a);
+      const back = QuantileSketch.deserialize(s.serialize());
+      assert.equal(back.count, s.count);
+      if (s.count > 0) assert.equal(back.quantile(q), s.quantile(q));
+      const merged = sketchOf(b).mergeSerialized(s.serialize());
+      const direct = sketchOf(b).merge(s);
+      assert.equal(merged.count, direct.count);
+      if (direct.count > 0) assert.equal(merged.quantile(q), direct.quantile(q));
+    }),
+    { numRuns: 200 },
+  );
+});

@@ -1,0 +1,259 @@
+/**
+ * A mergeable quantile sketch for latencies (DDSketch-style, Masson et al. 2019): values fall into
+ * logarithmic buckets so that every quantile is answered within a relative error of `ALPHA` (1%),
+ * sketches of parts merge exactly into the sketch of the whole, and the binary form is small.
+ * Pure and allocation-light: it sits on the ingest path.
+ */
+import { NinesError } from './errors.ts';
+
+/** Relative accuracy of every quantile answer (1%). Fixed so all serialised sketches merge. */
+export const SKETCH_ALPHA = 0.01;
+const GAMMA = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Values at or below this (and negatives) count in the zero bucket; latencies under 1 µs are 0. */
+const MIN_VALUE = 1e-3;
+const FORMAT_VERSION = 1;
+
+/** A log-bucketed quantile sketch with relative accuracy `SKETCH_ALPHA`. */
+export class QuantileSketch {
+  /** Number of values added (including merged sketches). */
+  count = 0;
+  private zeroCount = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  /** Dense counts for bucket indexes offset, offset+1, … (a plain array: far cheaper to allocate
+   * than a typed array, which matters with thousands of small sketches per batch). */
+  private bins: number[] = [];
+  private offset = 0;
+
+  /** Adds one value (a latency in ms); NaN is ignored, negatives count as zero. */
+  add(value: number): void {
+    if (Number.isNaN(value)) return;
+    this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (value <= MIN_VALUE) {
+      this.zeroCount++;
+      return;
+    }
+    const index = Math.ceil(Math.log(value) / LOG_GAMMA);
+    this.addToBin(index, 1);
+  }
+
+  /** Adds every count of `other` into this sketch (the result is the sketch of both inputs). */
+  merge(other: QuantileSketch): this {
+    if (other.count === 0) return this;
+    this.count += other.count;
+    this.zeroCount += other.zeroCount;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    const bins = other.bins;
+    for (let i = 0; i < bins.length; i++) {
+      const c = bins[i]!;
+      if (c !== 0) this.addToBin(other.offset + i, c);
+    }
+    return this;
+  }
+
+  /**
+   * The value at quantile `q` in [0, 1], within relative error `SKETCH_ALPHA` of the exact
+   * (lower) quantile; NaN when the sketch is empty. q=0 and q=1 return the exact min and max.
+   * Values in the zero bucket (≤ 1 µs) are reported as 0.
+   */
+  quantile(q: number): number {
+    if (this.count === 0) return NaN;
+    if (q <= 0) return this.min;
+    if (q >= 1) return this.max;
+    const rank = Math.floor(q * (this.count - 1));
+    let seen = this.zeroCount;
+    if (rank < seen) return Math.min(this.max, Math.max(this.min, 0));
+    const bins = this.bins;
+    for (let i = 0; i < bins.length; i++) {
+      seen += bins[i]!;
+      if (seen > rank) {
+        const value = (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
+        return Math.min(this.max, Math.max(this.min, value));
+      }
+    }
+    return this.max;
+  }
+
+  /** The smallest value added (Infinity when empty). */
+  get minValue(): number {
+    return this.min;
+  }
+
+  /** The largest value added (-Infinity when empty). */
+  get maxValue(): number {
+    return this.max;
+  }
+
+  /**
+   * Compact binary form: version, count of zeros, min, max, then the run of bins from the first
+   * non-empty one as unsigned varints (empty bins inside the run cost one byte).
+   */
+  serialize(): Uint8Array {
+    const bins = this.bins;
+    let first = 0;
+    let last = bins.length - 1;
+    while (first <= last && bins[first] === 0) first++;
+    while (last >= first && bins[last] === 0) last--;
+    const runLength = last >= first ? last - first + 1 : 0;
+    const out = scratch(1 + 10 + 16 + 10 + 10 + runLength * 10);
+    out[0] = FORMAT_VERSION;
+    let pos = writeVarint(out, 1, this.zeroCount);
+    if (this.count === 0) return out.slice(0, pos);
+    F64[0] = this.min;
+    out.set(F64_BYTES, pos);
+    F64[0] = this.max;
+    out.set(F64_BYTES, pos + 8);
+    pos = writeVarint(out, pos + 16, zigzag(this.offset + first));
+    pos = writeVarint(out, pos, runLength);
+    for (let i = first; i <= last; i++) pos = writeVarint(out, pos, bins[i]!);
+    return out.slice(0, pos);
+  }
+
+  /** Reads a sketch written by `serialize`; throws VALIDATION on malformed bytes. */
+  static deserialize(bytes: Uint8Array): QuantileSketch {
+    const sketch = new QuantileSketch();
+    sketch.mergeSerialized(bytes);
+    return sketch;
+  }
+
+  /**
+   * Merges a serialised sketch into this one without building an intermediate object (the fast
+   * path for reports merging thousands of stored rollups). An empty byte array is an empty sketch.
+   */
+  mergeSerialized(bytes: Uint8Array): this {
+    const n = bytes.length;
+    if (n === 0) return this;
+    if (bytes[0] !== FORMAT_VERSION) throw new NinesError('VALIDATION', `unknown sketch format ${bytes[0]}`);
+    let pos = 1;
+    // Unsigned LEB128 varints, inlined: this loop runs once per stored rollup in a report.
+    let v = 0;
+    let scale = 1;
+    let b = 0;
+    do {
+      if (pos >= n) throw truncated();
+      b = bytes[pos++]!;
+      v += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b >= 0x80);
+    const zeros = v;
+    if (pos === n) {
+      if (zeros !== 0) throw truncated();
+      return this;
+    }
+    if (pos + 16 > n) throw truncated();
+    F64_BYTES.set(bytes.subarray(pos, pos + 8));
+    const min = F64[0]!;
+    F64_BYTES.set(bytes.subarray(pos + 8, pos + 16));
+    const max = F64[0]!;
+    pos += 16;
+    const header = [0, 0];
+    for (let h = 0; h < 2; h++) {
+      v = 0;
+      scale = 1;
+      do {
+        if (pos >= n) throw truncated();
+        b = bytes[pos++]!;
+        v += (b & 0x7f) * scale;
+        scale *= 0x80;
+      } while (b >= 0x80);
+      header[h] = v;
+    }
+    const start = unzigzag(header[0]!);
+    const runLength = header[1]!;
+    let total = zeros;
+    if (runLength > 0) {
+      this.ensureRange(start, start + runLength - 1);
+      const binsOut = this.bins;
+      const base = start - this.offset;
+      for (let i = 0; i < runLength; i++) {
+        v = 0;
+        scale = 1;
+        do {
+          if (pos >= n) throw truncated();
+          b = bytes[pos++]!;
+          v += (b & 0x7f) * scale;
+          scale *= 0x80;
+        } while (b >= 0x80);
+        binsOut[base + i]! += v;
+        total += v;
+      }
+    }
+    if (pos !== n) throw new NinesError('VALIDATION', 'trailing bytes after sketch');
+    this.count += total;
+    this.zeroCount += zeros;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
+    return this;
+  }
+
+  private addToBin(index: number, n: number): void {
+    const bins = this.bins;
+    const i = index - this.offset;
+    if (i >= 0 && i < bins.length) {
+      bins[i]! += n;
+      return;
+    }
+    this.ensureRange(index, index);
+    this.bins[index - this.offset]! += n;
+  }
+
+  private ensureRange(lo: number, hi: number): void {
+    if (this.bins.length === 0) {
+      // A little room around the first value; grows by doubling when later values fall outside.
+      this.offset = lo - 8;
+      this.bins = zeros(hi - lo + 17);
+      return;
+    }
+    const curLo = this.offset;
+    const curHi = this.offset + this.bins.length - 1;
+    if (lo >= curLo && hi <= curHi) return;
+    const newLo = lo < curLo ? Math.min(lo, curLo - this.bins.length) : curLo;
+    const newHi = hi > curHi ? Math.max(hi, curHi + this.bins.length) : curHi;
+    const bins = zeros(newHi - newLo + 1);
+    const shift = curLo - newLo;
+    for (let i = 0; i < this.bins.length; i++) bins[shift + i] = this.bins[i]!;
+    this.bins = bins;
+    this.offset = newLo;
+  }
+}
+
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
+}
+
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+function unzigzag(n: number): number {
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+function truncated(): NinesError {
+  return new NinesError('VALIDATION', 'truncated sketch');
+}
+
+/** Scratch space (floats are stored little-endian: every platform Node supports here is LE) for encoding floats and for building serialised sketches (one copy per serialize). */
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+let SCRATCH = new Uint8Array(4096);
+
+function scratch(size: number): Uint8Array {
+  if (SCRATCH.length < size) SCRATCH = new Uint8Array(Math.max(size, SCRATCH.length * 2));
+  return SCRATCH;
+}
+
+function writeVarint(out: Uint8Array, pos: number, n: number): number {
+  while (n >= 0x80) {
+    out[pos++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[pos++] = n;
+  return pos;
+}

@@ -1,0 +1,172 @@
+/**
+ * The default streaming anomaly detector. Causal (each score uses only earlier points), constant
+ * memory per series (~3 KiB), one default parameter set for every series.
+ *
+ * Each point is turned into four features — the value, the jump from the previous point, the
+ * shift of the short-window mean from a slow level, and the residual against a daily profile —
+ * and each feature is compared with its own history envelope (see `envelope.ts`): something the
+ * series has never done scores, something it has done before does not. The largest weighted
+ * novelty becomes the score through `1 − e^(−novelty/τ)`, so scores are always in [0, 1]. An
+ * envelope widens as soon as it is exceeded, so a level shift scores at its start and then is
+ * learnt as normal; that is the suppression after a detection.
+ */
+import { envelopeNovelty, newEnvelope, type EnvelopeState } from './envelope.ts';
+import {
+  bucketOf,
+  learnSeasonal,
+  newSeasonal,
+  seasonalResidual,
+  seasonalTrust,
+  type SeasonalState,
+} from './seasonal.ts';
+
+/** Tunable parameters of the default detector (README explains each default). */
+export interface DetectorParams {
+  /** Points learnt before any score is emitted (scores are 0 until then). */
+  learnPoints: number;
+  /** Per-point relaxation of envelope edges toward the mean (memory of ~1/decay points). */
+  decay: number;
+  /** Points in the short window whose mean is compared with the slow level. */
+  shortWindow: number;
+  /** EWMA weight of the slow level. */
+  slowAlpha: number;
+  /** Buckets per day of the seasonal profile. */
+  seasonBuckets: number;
+  /** EWMA weight of a seasonal bucket. */
+  seasonAlpha: number;
+  /** Neighbouring buckets on each side that also count as "usual at this time". */
+  seasonSpread: number;
+  /** Gain on the profile's trust (see `seasonalTrust`). */
+  seasonGain: number;
+  /** Updates of the seasonal envelope before it may score. */
+  seasonLearn: number;
+  /** Weights of the four features. */
+  wValue: number;
+  wJump: number;
+  wShift: number;
+  wSeason: number;
+  /** Novelty (in envelope widths) that maps to a score of 1 − 1/e. */
+  tau: number;
+  /** A step longer than this many typical intervals is a gap: short-term state restarts. */
+  gapFactor: number;
+  seasonMinWidth: number;
+  jumpMinWidth: number;
+  shiftMinWidth: number;
+}
+
+/** The one default parameter set used for every series (tuned on NAB data kinds, not files). */
+export const DEFAULT_DETECTOR_PARAMS: Readonly<DetectorParams> = Object.freeze({
+  learnPoints: 150,
+  decay: 0.00003,
+  shortWindow: 10,
+  slowAlpha: 0.01,
+  seasonBuckets: 288,
+  seasonAlpha: 0.5,
+  seasonSpread: 1,
+  seasonGain: 2,
+  seasonLearn: 0,
+  wValue: 1,
+  wJump: 1,
+  wShift: 1,
+  wSeason: 1,
+  tau: 0.2,
+  gapFactor: 10,
+  seasonMinWidth: 0.5,
+  jumpMinWidth: 0,
+  shiftMinWidth: 0,
+});
+
+/** Serialisable state of one detector (what "memory per series" measures). */
+export interface DetectorState {
+  n: number;
+  lastT: number;
+  typicalDt: number;
+  prev: number;
+  slow: number;
+  short: Float64Array;
+  shortCount: number;
+  shortSum: number;
+  envValue: EnvelopeState;
+  envJump: EnvelopeState;
+  envShift: EnvelopeState;
+  envSeason: EnvelopeState;
+  season: SeasonalState;
+}
+
+/** A streaming detector for one series. */
+export interface Detector {
+  /**
+   * Feeds one point and returns its anomaly score in [0, 1], computed before the point is learnt.
+   * Non-finite values or timestamps score 0 and leave the state untouched.
+   */
+  update(timestampMs: number, value: number): number;
+  /** The detector's state, for persistence and memory accounting. */
+  state(): Readonly<DetectorState>;
+}
+
+/** Creates the default detector; `params` overrides individual defaults for one series. */
+export function createDetector(params: Partial<DetectorParams> = {}): Detector {
+  const p: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, ...params };
+  const s: DetectorState = {
+    n: 0,
+    lastT: Number.NaN,
+    typicalDt: 0,
+    prev: 0,
+    slow: 0,
+    short: new Float64Array(Math.max(1, p.shortWindow)),
+    shortCount: 0,
+    shortSum: 0,
+    envValue: newEnvelope(),
+    envJump: newEnvelope(),
+    envShift: newEnvelope(),
+    envSeason: newEnvelope(),
+    season: newSeasonal(p.seasonBuckets),
+  };
+  return { update: (t, v) => step(s, p, t, v), state: () => s };
+}
+
+function step(s: DetectorState, p: DetectorParams, t: number, value: number): number {
+  if (!Number.isFinite(value) || !Number.isFinite(t)) return 0;
+  if (s.n === 0) s.prev = s.slow = value;
+  // Gaps: a step much longer than usual restarts the short-term features.
+  const dt = t - s.lastT;
+  let gap = false;
+  if (dt > 0) {
+    if (s.typicalDt > 0 && dt > p.gapFactor * s.typicalDt) gap = true;
+    else s.typicalDt = s.typicalDt === 0 ? dt : s.typicalDt + 0.05 * (dt - s.typicalDt);
+  }
+  if (gap) {
+    s.shortCount = 0;
+    s.shortSum = 0;
+    s.prev = value;
+  }
+  s.lastT = Number.isFinite(s.lastT) ? Math.max(s.lastT, t) : t;
+
+  const nv = envelopeNovelty(s.envValue, value, p.decay, 0);
+  const vw = s.envValue.hi - s.envValue.lo;
+  const nj = envelopeNovelty(s.envJump, value - s.prev, p.decay, 0, p.jumpMinWidth * vw);
+  const w = s.short.length;
+  const idx = s.shortCount % w;
+  s.shortSum += value - (s.shortCount >= w ? s.short[idx]! : 0);
+  s.short[idx] = value;
+  s.shortCount++;
+  // The shift feature waits until the short window is full (at the start and after a gap).
+  const ns = s.shortCount >= w ? envelopeNovelty(s.envShift, s.shortSum / w - s.slow, p.decay, 0, p.shiftMinWidth * vw) : 0;
+  s.season.levelScale += 0.01 * (Math.abs(value - s.slow) - s.season.levelScale);
+  s.slow += p.slowAlpha * (value - s.slow);
+  const b = bucketOf(t, p.seasonBuckets);
+  let nse = 0;
+  const res = seasonalResidual(s.season, b, value, p.seasonSpread);
+  if (!Number.isNaN(res)) {
+    nse = envelopeNovelty(s.envSeason, res, p.decay, p.seasonLearn, p.seasonMinWidth * (s.envValue.hi - s.envValue.lo));
+    s.season.residualScale += 0.01 * (Math.abs(res) - s.season.residualScale);
+    nse *= seasonalTrust(s.season, p.seasonGain);
+  }
+  learnSeasonal(s.season, b, value, p.seasonAlpha);
+  s.prev = value;
+  s.n++;
+  if (s.n <= p.learnPoints) return 0;
+  const raw = Math.max(p.wValue * nv, p.wJump * nj, p.wShift * ns, p.wSeason * nse);
+  const score = 1 - Math.exp(-raw / p.tau);
+  return score >= 0 && score <= 1 ? score : 0;
+}

@@ -1,0 +1,107 @@
+/**
+ * The gateway's Prometheus metrics, registered on a registry passed in (main.ts serves it at
+ * /metrics). Breaker state is a gauge collected on scrape from the live deployments.
+ */
+import type { Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { BREAKER_PHASE_VALUE } from './breaker.ts';
+import type { DeploymentRuntime } from './deployment.ts';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Every metric of the gateway. */
+export interface GatewayMetrics {
+  requests: Counter<'route' | 'endpoint' | 'status' | 'deployment'>;
+  latency: Histogram<'route' | 'endpoint'>;
+  ttft: Histogram<'route'>;
+  tokens: Counter<'route' | 'deployment' | 'kind'>;
+  retries: Counter<'route'>;
+  failovers: Counter<'route'>;
+  breakerOpens: Counter<'deployment'>;
+  cache: Counter<'route' | 'result'>;
+  streamErrors: Counter<'route' | 'deployment'>;
+  registry: Registry;
+}
+
+/** Registers the gateway metrics on `registry`; `deployments` is read at scrape time. */
+export function createMetrics(registry: Registry, deployments: () => DeploymentRuntime[]): GatewayMetrics {
+  const registers = [registry];
+  const m: GatewayMetrics = {
+    registry,
+    requests: new Counter({
+      name: 'nines_gateway_requests_total',
+      help: 'Requests through the gateway by route, endpoint, final status and serving deployment.',
+      labelNames: ['route', 'endpoint', 'status', 'deployment'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'nines_gateway_request_duration_seconds',
+      help: 'Time from request to the last byte of the answer.',
+      labelNames: ['route', 'endpoint'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    ttft: new Histogram({
+      name: 'nines_gateway_ttft_seconds',
+      help: 'Streams: time from request to the first content token sent to the client.',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'nines_gateway_tokens_total',
+      help: 'Tokens reported by upstreams, by kind (input, output).',
+      labelNames: ['route', 'deployment', 'kind'],
+      registers,
+    }),
+    retries: new Counter({
+      name: 'nines_gateway_retries_total',
+      help: 'Attempts after the first one (same or other deployment).',
+      labelNames: ['route'],
+      registers,
+    }),
+    failovers: new Counter({
+      name: 'nines_gateway_failovers_total',
+      help: 'Attempts that moved to another deployment.',
+      labelNames: ['route'],
+      registers,
+    }),
+    breakerOpens: new Counter({
+      name: 'nines_gateway_breaker_opens_total',
+      help: 'Times a deployment breaker opened.',
+      labelNames: ['deployment'],
+      registers,
+    }),
+    cache: new Counter({
+      name: 'nines_gateway_cache_total',
+      help: 'Response cache lookups by result (hit, miss).',
+      labelNames: ['route', 'result'],
+      registers,
+    }),
+    streamErrors: new Counter({
+      name: 'nines_gateway_stream_errors_total',
+      help: 'Streams that failed after their first token and ended with an error event.',
+      labelNames: ['route', 'deployment'],
+      registers,
+    }),
+  };
+  new Gauge({
+    name: 'nines_gateway_breaker_state',
+    help: 'Breaker state per deployment: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['deployment'],
+    registers,
+    collect() {
+      for (const d of deployments()) this.set({ deployment: d.name }, BREAKER_PHASE_VALUE[d.breaker.phase]);
+    },
+  });
+  new Gauge({
+    name: 'nines_gateway_in_flight',
+    help: 'Attempts in flight per deployment.',
+    labelNames: ['deployment'],
+    registers,
+    collect() {
+      for (const d of deployments()) this.set({ deployment: d.name }, d.inFlight);
+    },
+  });
+  return m;
+}

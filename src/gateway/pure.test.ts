@@ -1,0 +1,86 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { ResponseCache, isCacheable } from './cache.ts';
+import { openaiAdapter } from './providers/openai.ts';
+import { RateWindow } from './rate-window.ts';
+import { BufferedRecorder } from './recorder.ts';
+import { ManualClock } from '../core/clock.ts';
+
+describe('response cache', () => {
+  it('is an LRU bounded in size with a TTL', () => {
+    const c = new ResponseCache(2, 1000);
+    const v = (d: string) => ({ status: 200, body: Buffer.from(d), deployment: d });
+    c.set('a', v('a'), 0);
+    c.set('b', v('b'), 0);
+    assert.ok(c.get('a', 10)); // a is now most recent
+    c.set('c', v('c'), 10);
+    assert.equal(c.get('b', 10), undefined);
+    assert.ok(c.get('a', 10));
+    assert.equal(c.get('a', 1001), undefined);
+    assert.equal(c.size, 1);
+  });
+  it('caches only deterministic requests', () => {
+    assert.ok(isCacheable('embeddings', {}));
+    assert.ok(isCacheable('chat', { temperature: 0 }));
+    assert.ok(!isCacheable('chat', { temperature: 0, stream: true }));
+    assert.ok(!isCacheable('chat', {}));
+  });
+});
+
+describe('rate window', () => {
+  it('slides over a minute', () => {
+    const w = new RateWindow();
+    w.add(10, 0);
+    assert.equal(w.used(0), 10);
+    assert.equal(w.used(90_000), 5); // half of the previous minute still overlaps
+    assert.equal(w.used(120_000), 0);
+  });
+});
+
+describe('openai stream scanning', () => {
+  it('finds the first token, usage and [DONE] across split chunks, and flags bad frames', () => {
+    const t = openaiAdapter.stream('chat', 'm', true);
+    const frames =
+      'data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n' +
+      'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n' +
+      'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
+    const a = t.push(Buffer.from(frames.slice(0, 70)));
+    assert.equal(a.content, false);
+    const b = t.push(Buffer.from(frames.slice(70)));
+    assert.equal(b.content, true);
+    assert.equal(b.done, true);
+    assert.deepEqual(b.usage, { inputTokens: 3, outputTokens: 1 });
+    assert.equal(a.out + b.out, frames);
+    const bad = openaiAdapter
+      .stream('chat', 'm', false)
+      .push(Buffer.from('data: {"choices":[{"delta":{"content":"x"}}]}\n\ndata: {"cho\n\n'));
+    assert.match(bad.error ?? '', /not valid JSON/);
+    assert.ok(!bad.out.includes('{"cho\n'));
+  });
+});
+
+describe('buffered recorder', () => {
+  it('flushes in batches on a timer and at the batch size, keeping a failed batch', async () => {
+    const clock = new ManualClock(0);
+    const batches: number[] = [];
+    let fail = true;
+    const r = new BufferedRecorder(
+      async (batch) => {
+        if (fail) throw new Error('store down');
+        batches.push(batch.length);
+      },
+      clock,
+      { intervalMs: 1000, maxBatch: 3 },
+    );
+    const rec = { id: 'x', at: 0, route: 'm', endpoint: 'chat' as const, status: 200, outcome: 'ok' as const, latencyMs: 1, attempts: 1, failovers: 0, stream: false, cached: false };
+    r.record(rec);
+    clock.advance(1000);
+    await new Promise((res) => setImmediate(res));
+    assert.deepEqual(batches, []); // failed, kept
+    fail = false;
+    r.record(rec);
+    r.record(rec); // third record reaches maxBatch
+    await r.flush();
+    assert.deepEqual(batches, [3]);
+  });
+});

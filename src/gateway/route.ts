@@ -1,0 +1,131 @@
+/**
+ * Routes at run time: a public model name → its deployments, built from config with secrets
+ * expanded and one keep-alive undici Pool per upstream origin.
+ */
+import { Pool } from 'undici';
+import type { BreakerConfig, GatewayConfig, ProviderConfig, RouteConfig } from '../config/gateway.ts';
+import { expandEnvRefs } from '../config/env-refs.ts';
+import { NinesError } from '../core/errors.ts';
+import { closedBreaker } from './breaker.ts';
+import { ResponseCache } from './cache.ts';
+import type { DeploymentRuntime } from './deployment.ts';
+import { anthropicAdapter } from './providers/anthropic.ts';
+import { openaiAdapter } from './providers/openai.ts';
+import type { ProviderAdapter, ResolvedProvider } from './providers/types.ts';
+
+/** One route at run time. */
+export interface RouteRuntime {
+  config: RouteConfig;
+  deployments: DeploymentRuntime[];
+  breakerConfig: BreakerConfig;
+  cache: ResponseCache | undefined;
+  redact: RegExp[];
+}
+
+/** Environment variables, for `${ENV}` expansion. */
+export type Env = Record<string, string | undefined>;
+
+/** Expands `${ENV}` references of a secret field; a missing variable is a start-up error. */
+export function expandSecret(text: string, env: Env, path: string): string {
+  const { value, missing } = expandEnvRefs(text, env);
+  if (missing.length > 0)
+    throw new NinesError('VALIDATION', `${path}: environment variable ${missing.join(', ')} is not set`);
+  return value;
+}
+
+function resolveProvider(p: ProviderConfig, env: Env, i: number): ResolvedProvider {
+  const url = new URL(p.baseUrl);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p.headers))
+    headers[k.toLowerCase()] = expandSecret(v, env, `gateway.providers[${i}].headers.${k}`);
+  return {
+    name: p.name,
+    kind: p.kind,
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    apiKey:
+      p.apiKey === undefined ? undefined : expandSecret(p.apiKey, env, `gateway.providers[${i}].apiKey`),
+    headers,
+  };
+}
+
+const ADAPTERS: Record<ResolvedProvider['kind'], ProviderAdapter> = {
+  openai: openaiAdapter,
+  anthropic: anthropicAdapter,
+};
+
+/** Connection pools shared by every deployment on the same origin. */
+export class Pools {
+  private readonly pools = new Map<string, Pool>();
+
+  /** The pool for `origin`, created on first use. */
+  get(origin: string, connections: number): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: 5000 },
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Closes every pool, dropping idle and in-flight connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.destroy()));
+    this.pools.clear();
+  }
+}
+
+/** Builds every route (and its deployments) from the config. */
+export function buildRoutes(
+  config: GatewayConfig,
+  env: Env,
+  pools: Pools,
+  now: number,
+): Map<string, RouteRuntime> {
+  const providers = new Map(
+    config.providers.map((p, i) => [p.name, { cfg: p, resolved: resolveProvider(p, env, i) }]),
+  );
+  const routes = new Map<string, RouteRuntime>();
+  const byName = new Map<string, DeploymentRuntime>();
+  for (const r of config.routes) {
+    const deployments = r.deployments.map((dc) => {
+      const name = dc.name ?? `${dc.provider}/${dc.model}`;
+      const existing = byName.get(name);
+      if (existing) return existing; // the same deployment in several routes shares its breaker
+      const p = providers.get(dc.provider);
+      if (!p) throw new NinesError('VALIDATION', `gateway: unknown provider ${dc.provider}`);
+      const d: DeploymentRuntime = {
+        name,
+        config: dc,
+        provider: p.resolved,
+        adapter: ADAPTERS[p.resolved.kind],
+        pool: pools.get(p.resolved.origin, p.cfg.connections),
+        breaker: closedBreaker(now),
+        health: 'unknown',
+        ewmaMs: undefined,
+        inFlight: 0,
+        fault: undefined,
+      };
+      byName.set(name, d);
+      return d;
+    });
+    routes.set(r.model, {
+      config: r,
+      deployments,
+      breakerConfig: config.breaker,
+      cache: r.cache.enabled ? new ResponseCache(r.cache.maxEntries, r.cache.ttl) : undefined,
+      redact: r.redact.map((re) => new RegExp(re, 'g')),
+    });
+  }
+  return routes;
+}
+
+/** Every distinct deployment across routes. */
+export function allDeployments(routes: Map<string, RouteRuntime>): DeploymentRuntime[] {
+  return [...new Set([...routes.values()].flatMap((r) => r.deployments))];
+}

@@ -1,0 +1,164 @@
+/**
+ * The one place that builds every component from config and starts and stops them (DESIGN).
+ * Data flows one way: probes and the gateway write observations to the store; evaluators read
+ * them; the API reads everything. `startNines` returns a handle to reload and close it all.
+ */
+import type { Config } from './config/resolve.ts';
+import { systemClock, type Clock, type TimerHandle } from './core/clock.ts';
+import { openStore, retentionPolicyOf } from './store/open.ts';
+import { BufferedWriter } from './store/writer.ts';
+import type { Store } from './store/types.ts';
+import { createScheduler, type Scheduler } from './probe/scheduler.ts';
+import { runProbe } from './probe/run-probe.ts';
+import { startSimServer, type SimServer } from './sim/index.ts';
+import { TargetStatusTracker } from './services/target-status.ts';
+import { EventBus } from './services/event-bus.ts';
+import { createReportService } from './services/reports.ts';
+import { TokenAuthenticator } from './api/auth.ts';
+import { createApiApp, type ApiExtension } from './api/app.ts';
+import { listenApp, type RunningServer } from './api/listen.ts';
+import { liveRoutes } from './api/routes/live.ts';
+
+/** Options of `startNines`. */
+export interface NinesOptions {
+  clock?: Clock;
+  /** Print a line of operational log (default console.log). */
+  log?: (line: string) => void;
+  /** Override the API port (0 = any free port), e.g. for tests. */
+  apiPort?: number;
+  /** An already running store to use instead of opening the configured one (the caller closes it). */
+  store?: Store;
+  /** Don't start the probe scheduler (tests that drive results by hand). */
+  noScheduler?: boolean;
+}
+
+/** A running nines: its parts, and how to reload or stop it. */
+export interface RunningNines {
+  config: Config;
+  store: Store;
+  writer: BufferedWriter;
+  tracker: TargetStatusTracker;
+  bus: EventBus;
+  scheduler: Scheduler | undefined;
+  sim: SimServer | undefined;
+  api: RunningServer;
+  /** Applies a new config: targets are rescheduled, unchanged ones keep their state. */
+  reload(next: Config): void;
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+/** Builds and starts everything the config asks for. */
+export async function startNines(config: Config, options: NinesOptions = {}): Promise<RunningNines> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch((err) => log(`close: ${String(err)}`));
+  };
+
+  /** Runs a write that may be refused (writer full or closed) without breaking the caller. */
+  const guard = (write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      log(`store: ${(err as Error).message}`);
+    }
+  };
+
+  try {
+    const store = options.store ?? (await openStore(config.storage, { clock }));
+    if (!options.store) closers.push(() => store.close());
+    const writer = new BufferedWriter({ store, clock, flushIntervalMs: config.storage.flushInterval });
+    closers.push(() => writer.close());
+
+    const bus = new EventBus();
+    const tracker = new TargetStatusTracker(config.targets);
+    await tracker.restore(store, clock.now());
+    tracker.subscribe((change) => {
+      if (change.kind === 'result') bus.publish('result', change.result);
+      else bus.publish('state', change.event);
+    });
+
+    let sim: SimServer | undefined;
+    if (config.sim) {
+      sim = await startSimServer({
+        providers: config.sim.providers,
+        ...(config.sim.mount ? { mount: config.sim.mount } : {}),
+        host: config.sim.host ?? '127.0.0.1',
+        port: config.sim.port ?? 0,
+        clock,
+      });
+      closers.push(() => sim!.close());
+      log(`sim: ${sim.providers.length} simulated providers at ${sim.url}`);
+    }
+
+    let scheduler: Scheduler | undefined;
+    if (!options.noScheduler) {
+      scheduler = createScheduler({
+        targets: config.targets.filter((t) => t.enabled),
+        clock,
+        concurrency: config.scheduler.concurrency,
+        jitter: config.scheduler.jitter,
+        runProbe: (target, o) => runProbe(target, { clock: o.clock, signal: o.signal }),
+        onResult: (result) => {
+          guard(() => writer.write(result));
+          tracker.onResult(result);
+        },
+        onEvent: (event) => {
+          guard(() => writer.writeEvent(event));
+          tracker.onEvent(event);
+        },
+      });
+      scheduler.start();
+      closers.push(() => scheduler!.stop());
+    }
+
+    const retention = retentionPolicyOf(config.storage);
+    let retentionTimer: TimerHandle | undefined;
+    const runRetention = () => {
+      store
+        .applyRetention(clock.now(), retention)
+        .catch((err) => log(`retention: ${String(err)}`))
+        .finally(() => (retentionTimer = clock.setTimer(HOUR, runRetention)));
+    };
+    retentionTimer = clock.setTimer(60_000, runRetention);
+    closers.push(() => retentionTimer?.cancel());
+
+    const reports = createReportService({ store, targetNames: () => tracker.configured().map((t) => t.name) });
+    const extensions: ApiExtension[] = [(api) => api.route('/', liveRoutes(bus))];
+    const app = createApiApp({
+      services: { clock, targets: tracker, store, reports },
+      auth: new TokenAuthenticator(config.auth.tokens),
+      extensions,
+    });
+    const api = await listenApp(app, config.server.host, options.apiPort ?? config.server.port);
+    closers.push(() => api.close());
+    log(`api: listening on ${api.url} (${config.targets.length} targets)`);
+
+    let current = config;
+    return {
+      get config() {
+        return current;
+      },
+      store,
+      writer,
+      tracker,
+      bus,
+      scheduler,
+      sim,
+      api,
+      reload(next) {
+        current = next;
+        tracker.setTargets(next.targets);
+        scheduler?.update(next.targets.filter((t) => t.enabled));
+        log(`config reloaded: ${next.targets.length} targets`);
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

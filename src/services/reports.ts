@@ -1,0 +1,109 @@
+/**
+ * Builds reliability reports (availability, MTBF, MTTR, outages, percentiles) for targets over a
+ * window, from the store's state events and rollups and the pure math in src/slo/.
+ */
+import { QuantileSketch } from '../core/sketch.ts';
+import { availabilityFromEvents, availabilityFromResults, type Window } from '../slo/availability.ts';
+import { availabilityGrade, reliability } from '../slo/outages.ts';
+import type { StateEvent, Store } from '../store/types.ts';
+import type { ReportService, TargetReport, UptimeDay } from '../api/services.ts';
+
+/** Options of the report service. */
+export interface ReportServiceOptions {
+  store: Store;
+  /** Names of the configured targets (the default set a report covers). */
+  targetNames: () => string[];
+  /** Planned maintenance to leave out of availability, per target and window. */
+  maintenanceFor?: (target: string, window: Window) => Window[];
+}
+
+const TWO_DAYS = 2 * 86_400_000;
+
+function q(s: QuantileSketch, p: number): number | null {
+  return s.count > 0 ? Math.round(s.quantile(p) * 10) / 10 : null;
+}
+
+/** Creates the report service the API and `nines report` use. */
+export function createReportService(options: ReportServiceOptions): ReportService {
+  const { store } = options;
+  return {
+    async targetReports(windowMs, now, names) {
+      const targets = names ?? options.targetNames();
+      const window = { from: now - windowMs, to: now };
+      const tier = windowMs > TWO_DAYS ? 'hour' : 'minute';
+      const [rollups, events] = await Promise.all([
+        store.queryRollups({ tier, from: window.from, to: window.to, targets }),
+        store.queryEvents({ from: window.from, to: window.to, limit: 1_000_000 }),
+      ]);
+      const byTarget = new Map<string, { events: StateEvent[] }>();
+      for (const t of targets) byTarget.set(t, { events: [] });
+      for (const e of events) byTarget.get(e.target)?.events.push(e);
+      const agg = new Map<string, { ok: number; degraded: number; failed: number; lat: QuantileSketch; ttft: QuantileSketch }>();
+      for (const r of rollups) {
+        let a = agg.get(r.target);
+        if (!a) agg.set(r.target, (a = { ok: 0, degraded: 0, failed: 0, lat: new QuantileSketch(), ttft: new QuantileSketch() }));
+        a.ok += r.ok;
+        a.degraded += r.degraded;
+        a.failed += r.failed;
+        a.lat.mergeSerialized(r.latencySketch);
+        if (r.ttftCount > 0) a.ttft.mergeSerialized(r.ttftSketch);
+      }
+      const reports: TargetReport[] = [];
+      for (const target of targets) {
+        const before = await store.lastEventBefore(target, window.from);
+        const evs = byTarget.get(target)?.events ?? [];
+        const rel = reliability(before ? [before, ...evs] : evs, window, {
+          maintenance: options.maintenanceFor?.(target, window) ?? [],
+        });
+        const a = agg.get(target);
+        const checks = a ? a.ok + a.degraded + a.failed : 0;
+        const availability = rel.availability;
+        reports.push({
+          target,
+          windowMs,
+          from: window.from,
+          to: window.to,
+          availability,
+          resultAvailability: a ? availabilityFromResults(a) : null,
+          grade: availability === null ? 'n/a' : availabilityGrade(availability).percent,
+          checks,
+          failures: a?.failed ?? 0,
+          outages: rel.outages.map((o) => ({ start: o.start, end: o.end ?? null, durationMs: o.durationMs })),
+          mtbfMs: rel.mtbfMs,
+          mttrMs: rel.mttrMs,
+          downtimeMs: rel.outages.reduce((s, o) => s + o.inWindowMs, 0),
+          latencyP50Ms: a ? q(a.lat, 0.5) : null,
+          latencyP95Ms: a ? q(a.lat, 0.95) : null,
+          latencyP99Ms: a ? q(a.lat, 0.99) : null,
+          ttftP95Ms: a ? q(a.ttft, 0.95) : null,
+        });
+      }
+      return reports;
+    },
+
+    async dailyUptime(days, now, names) {
+      const targets = names ?? options.targetNames();
+      const DAY = 86_400_000;
+      const firstDay = Math.floor(now / DAY) * DAY - (days - 1) * DAY;
+      const events = await store.queryEvents({ from: firstDay, to: now + 1, limit: 1_000_000 });
+      const byTarget = new Map<string, StateEvent[]>();
+      for (const t of targets) {
+        const before = await store.lastEventBefore(t, firstDay);
+        byTarget.set(t, before ? [before] : []);
+      }
+      for (const e of events) byTarget.get(e.target)?.push(e);
+      const out: UptimeDay[] = [];
+      for (let d = 0; d < days; d++) {
+        const from = firstDay + d * DAY;
+        const window = { from, to: Math.min(from + DAY, now) };
+        const day: UptimeDay = { date: new Date(from).toISOString().slice(0, 10), targets: {} };
+        for (const t of targets) {
+          const a = availabilityFromEvents(byTarget.get(t) ?? [], window, { maintenance: options.maintenanceFor?.(t, window) ?? [] });
+          day.targets[t] = { availability: a.availability, downtimeMs: a.downMs };
+        }
+        out.push(day);
+      }
+      return out;
+    },
+  };
+}

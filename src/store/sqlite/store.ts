@@ -1,0 +1,218 @@
+/**
+ * The SQLite `Store`: one file, WAL journal, `synchronous=NORMAL`, prepared statements, and one
+ * IMMEDIATE transaction per batch that writes the raw rows and their minute/hour rollups together.
+ */
+import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { NinesError } from '../../core/errors.ts';
+import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFromRow } from '../rows.ts';
+import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
+import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
+import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
+import type { ProbeResult, RequestRecord, RetentionPolicy, StateEvent, Store } from '../types.ts';
+import { migrateSqlite } from './migrate.ts';
+import { MultiRowInsert } from './multi-insert.ts';
+import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
+
+/** Options of `openSqliteStore`. */
+export interface SqliteStoreOptions {
+  /** File path (its directory must exist), or ':memory:'. */
+  path: string;
+  /** Time source for bookkeeping (migration timestamps); defaults to the system clock. */
+  clock?: Clock;
+}
+
+/** The SQLite store, plus the handle for tools and tests that need raw SQL. */
+export interface SqliteStore extends Store {
+  readonly db: Database.Database;
+}
+
+/** Opens (creating if needed) a SQLite database; call `migrate()` before the first read or write. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const clock = options.clock ?? systemClock;
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+  } catch (err) {
+    throw new NinesError('UNAVAILABLE', `cannot open SQLite database ${options.path}: ${String(err)}`, {
+      cause: err,
+      retryable: false,
+    });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  registerRollupFunctions(db);
+
+  let prepared: ReturnType<typeof prepare> | undefined;
+  const stmts = (): ReturnType<typeof prepare> => {
+    if (!prepared) throw new NinesError('INTERNAL', 'SQLite store used before migrate()');
+    return prepared;
+  };
+
+  return {
+    db,
+    async migrate() {
+      migrateSqlite(db, clock.now());
+      prepared ??= prepare(db);
+    },
+    async insertResults(results) {
+      if (results.length === 0) return;
+      stmts().insertResultsTx.immediate(results);
+    },
+    async insertEvents(events) {
+      if (events.length > 0) stmts().insertEventsTx.immediate(events);
+    },
+    async insertRequests(records) {
+      if (records.length === 0) return;
+      stmts().insertRequestsTx.immediate(records);
+    },
+    async queryResults(q) {
+      const rows = stmts().queryResults.all({
+        from: q.from,
+        to: q.to,
+        target: q.target ?? null,
+        failed: q.onlyFailures ? 1 : 0,
+        limit: q.limit ?? -1,
+      }) as ResultRow[];
+      return rows.map(resultFromRow);
+    },
+    async queryEvents(q) {
+      const rows = stmts().queryEvents.all({
+        from: q.from,
+        to: q.to,
+        target: q.target ?? null,
+        limit: q.limit ?? -1,
+      }) as EventRow[];
+      return rows.map(eventFromRow);
+    },
+    async lastEventBefore(target, at) {
+      const row = stmts().lastEventBefore.get(target, at) as EventRow | undefined;
+      return row ? eventFromRow(row) : undefined;
+    },
+    async queryRollups(q) {
+      const params = { from: q.from, to: q.to, tier: q.tier, targets: q.targets ? JSON.stringify(q.targets) : null };
+      const rows = (
+        q.targets ? stmts().queryRollupsFor.all(params) : stmts().queryRollupsAll.all(params)
+      ) as RollupRow[];
+      return rows.map(rollupFromRow);
+    },
+    async queryRequests(q) {
+      const rows = stmts().queryRequests.all({
+        from: q.from,
+        to: q.to,
+        route: q.route ?? null,
+        limit: q.limit ?? -1,
+      }) as RequestRow[];
+      return rows.map(requestFromRow);
+    },
+    async queryRequestRollups(q) {
+      const rows = stmts().queryRequestRollups.all({
+        from: q.from,
+        to: q.to,
+        tier: q.tier,
+        route: q.route ?? null,
+      }) as RequestRollupRow[];
+      return rows.map(requestRollupFromRow);
+    },
+    async applyRetention(now, policy) {
+      return stmts().retentionTx.immediate(now, policy);
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function prepare(db: Database.Database) {
+  const rollups = new SqliteRollupWriter(db);
+  const insertResults = new MultiRowInsert(
+    db,
+    'INSERT INTO probe_results (target, at, outcome, latency_ms, status, error_class, error, location, details) VALUES',
+    9,
+  );
+  const insertEvent = db.prepare(
+    'INSERT INTO state_events (target, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insertRequest = db.prepare(
+    `INSERT INTO request_records (id, at, route, deployment, status, outcome, latency_ms, details)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const deletes = {
+    results: db.prepare('DELETE FROM probe_results WHERE at < ?'),
+    events: db.prepare('DELETE FROM state_events WHERE at < ?'),
+    minuteRollups: db.prepare("DELETE FROM rollups WHERE tier = 'minute' AND bucket < ?"),
+    hourRollups: db.prepare("DELETE FROM rollups WHERE tier = 'hour' AND bucket < ?"),
+    requests: db.prepare('DELETE FROM request_records WHERE at < ?'),
+    requestMinuteRollups: db.prepare("DELETE FROM request_rollups WHERE tier = 'minute' AND bucket < ?"),
+    requestHourRollups: db.prepare("DELETE FROM request_rollups WHERE tier = 'hour' AND bucket < ?"),
+  };
+  return {
+    rollups,
+    insertResultsTx: db.transaction((results: readonly ProbeResult[]) => {
+      insertResults.run(
+        results.map((r) => [
+          r.target,
+          r.at,
+          r.outcome,
+          r.latencyMs,
+          r.status ?? null,
+          r.errorClass ?? null,
+          r.error ?? null,
+          r.location ?? null,
+          resultDetails(r),
+        ]),
+      );
+      rollups.writeResults(results);
+    }),
+    insertEventsTx: db.transaction((events: readonly StateEvent[]) => {
+      for (const e of events) insertEvent.run(e.target, e.at, e.from, e.to, e.reason);
+    }),
+    insertRequestsTx: db.transaction((records: readonly RequestRecord[]) => {
+      for (const r of records) {
+        insertRequest.run(r.id, r.at, r.route, r.deployment ?? null, r.status, r.outcome, r.latencyMs, requestDetails(r));
+      }
+      rollups.writeRequests(records);
+    }),
+    retentionTx: db.transaction((now: number, p: RetentionPolicy) => {
+      const run = (stmt: Database.Statement, keepMs: number) => stmt.run(now - keepMs).changes;
+      return {
+        results: run(deletes.results, p.rawMs),
+        // State events are few and define every window's starting state: kept as long as hour rollups.
+        events: run(deletes.events, p.hourMs),
+        minuteRollups: run(deletes.minuteRollups, p.minuteMs),
+        hourRollups: run(deletes.hourRollups, p.hourMs),
+        requests: run(deletes.requests, p.requestsMs),
+        requestMinuteRollups: run(deletes.requestMinuteRollups, p.minuteMs),
+        requestHourRollups: run(deletes.requestHourRollups, p.hourMs),
+      };
+    }),
+    queryResults: db.prepare(
+      `SELECT * FROM probe_results WHERE at >= @from AND at < @to AND (@target IS NULL OR target = @target)
+         AND (@failed = 0 OR outcome = 'failed') ORDER BY at, id LIMIT @limit`,
+    ),
+    queryEvents: db.prepare(
+      `SELECT * FROM state_events WHERE at >= @from AND at < @to AND (@target IS NULL OR target = @target)
+         ORDER BY at, id LIMIT @limit`,
+    ),
+    lastEventBefore: db.prepare(
+      'SELECT * FROM state_events WHERE target = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1',
+    ),
+    queryRollupsAll: db.prepare(
+      'SELECT * FROM rollups WHERE tier = @tier AND bucket >= @from AND bucket < @to ORDER BY target, bucket',
+    ),
+    queryRollupsFor: db.prepare(
+      `SELECT * FROM rollups WHERE target IN (SELECT value FROM json_each(@targets)) AND tier = @tier
+         AND bucket >= @from AND bucket < @to ORDER BY target, bucket`,
+    ),
+    queryRequests: db.prepare(
+      `SELECT * FROM request_records WHERE at >= @from AND at < @to AND (@route IS NULL OR route = @route)
+         ORDER BY at, seq LIMIT @limit`,
+    ),
+    queryRequestRollups: db.prepare(
+      `SELECT * FROM request_rollups WHERE tier = @tier AND bucket >= @from AND bucket < @to
+         AND (@route IS NULL OR route = @route) ORDER BY route, deployment, bucket`,
+    ),
+  };
+}

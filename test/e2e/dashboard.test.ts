@@ -1,0 +1,196 @@
+/**
+ * End-to-end tests of the dashboard and the status page in headless Chromium against a real
+ * server (simulated provider, scheduler, SQLite store). Screenshots go to test-artifacts/.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, USERS, launchBrowser, login, startHarness, type Harness } from './harness.ts';
+
+describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
+  let h: Harness;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+    context = browser.context;
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('dialog', (d) => {
+      pageErrors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+    assert.deepEqual(pageErrors, [], 'no script errors or injected dialogs');
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const row = (name: string) => page.locator(`tr[data-target="${name}"]`);
+
+  test('a wrong password is refused with a message; login shows the overview', async () => {
+    await page.goto(`${h.url}/`);
+    await page.getByRole('heading', { name: 'Log in to nines' }).waitFor();
+    await page.getByLabel('User name').fill('oper');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'wrong user name or password' }).waitFor();
+    await shot('login');
+    await login(page, h.url, 'oper', USERS.oper);
+    await row('chat-east').waitFor();
+    assert.equal(await page.locator('tbody tr[data-target]').count(), 3);
+    assert.equal(await row('chat-east').locator('svg.bars rect').count(), 90, '90 daily bars');
+    const label = await row('chat-east').locator('.label', { hasText: 'team=' }).textContent();
+    assert.equal(label, 'team=<img src=x onerror=alert(1)>', 'label shown as text, not markup');
+    await row('chat-east').locator('.badge.state-up').waitFor({ timeout: 10_000 });
+    await shot('overview');
+  });
+
+  test('a simulated outage shows on the open dashboard within threshold × interval + 2 s', async () => {
+    await row('chat-flaky').locator('.badge.state-up').waitFor({ timeout: 10_000 });
+    const t0 = Date.now();
+    h.sim.setFaults('flaky', { down: 'refuse' });
+    await row('chat-flaky').locator('.badge.state-down').waitFor({ timeout: 8_000 });
+    const elapsed = Date.now() - t0;
+    console.log(`outage visible after ${elapsed} ms (budget 2 × 1 s + 2 s = 4000 ms)`);
+    assert.ok(elapsed <= 4000, `took ${elapsed} ms`);
+    await page.getByRole('status').filter({ hasText: '1 down' }).first().waitFor();
+    await shot('overview-outage');
+    h.sim.resetFaults('flaky');
+  });
+
+  test('filter and group by label', async () => {
+    await page.getByLabel('Filter').fill('region=east');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-target]').length === 2);
+    await page.getByLabel('Group by').selectOption('provider');
+    await page.locator('tr.group', { hasText: 'provider = internal' }).waitFor();
+    await page.getByLabel('Filter').fill('');
+  });
+
+  test('target page: charts, availability, failed checks with escaped errors', async () => {
+    await page.goto(`${h.url}/#/targets/chat-flaky`);
+    await page.getByRole('heading', { name: /chat-flaky/ }).waitFor();
+    await page.locator('svg.chart').first().waitFor();
+    await page.getByRole('heading', { name: 'Availability' }).waitFor();
+    await page.locator('td.error-text').first().waitFor();
+    const errors = await page.locator('td.error-text').allTextContents();
+    assert.ok(errors.some((e) => e.includes('HTTP 503 <b>from upstream</b>')), `errors: ${errors.slice(0, 3).join(' | ')}`);
+    await shot('target');
+  });
+
+  test('unknown ids in URLs give a clear message, never a blank page', async () => {
+    await page.goto(`${h.url}/#/targets/does-not-exist`);
+    await page.getByRole('alert').filter({ hasText: 'no target named "does-not-exist"' }).waitFor();
+    await page.goto(`${h.url}/#/incidents/nope`);
+    await page.getByRole('heading', { name: 'Could not load this page' }).waitFor();
+    await page.goto(`${h.url}/#/no/such/page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  });
+
+  test('SLO and gateway pages say when they are not configured', async () => {
+    await page.goto(`${h.url}/#/slos`);
+    await page.getByText(/does not evaluate SLOs|No SLOs/).waitFor();
+    await shot('slos');
+    await page.goto(`${h.url}/#/gateway`);
+    await page.getByText('No gateway is configured').waitFor();
+    await shot('gateway');
+  });
+
+  test('an operator acknowledges, notes and resolves an incident; script in text stays text', async () => {
+    await page.goto(`${h.url}/#/incidents`);
+    await page.locator(`tr[data-incident="${h.incidentId}"] a`).click();
+    await page.getByRole('heading', { name: /chat-flaky is down <script>/ }).waitFor();
+    await page.getByLabel('Note').fill('<img src=x onerror="window.pwned=1"> looking');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.tl-text', { hasText: '<img src=x onerror="window.pwned=1"> looking' }).waitFor();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('h1 .badge', { hasText: 'acknowledged' }).waitFor();
+    await shot('incident');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.locator('h1 .badge', { hasText: 'resolved' }).waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+    const pm = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${id}/postmortem`)).status, h.incidentId);
+    assert.equal(pm, 200);
+  });
+
+  test('an operator creates a silence from an alert and expires it', async () => {
+    await page.goto(`${h.url}/#/alerts`);
+    await page.getByRole('button', { name: 'Silence…' }).click();
+    await page.getByLabel('Comment').fill('deploying a fix');
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByText('Silence created.').waitFor();
+    await page.locator('tr[data-silence]', { hasText: 'deploying a fix' }).getByRole('button', { name: 'Expire' }).waitFor();
+    await page.getByText('(silenced)').waitFor();
+    await shot('alerts');
+    await page.locator('tr[data-silence]', { hasText: 'deploying a fix' }).getByRole('button', { name: 'Expire' }).click();
+    await page.getByText('Silence expired.').waitFor();
+  });
+
+  test('keyboard: skip link and navigation are reachable; every control has a label', async () => {
+    await page.goto(`${h.url}/#/`);
+    await row('chat-east').waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    const focused: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      focused.push((await page.evaluate(() => document.activeElement?.textContent ?? '')) || '');
+    }
+    assert.ok(focused.includes('Alerts') && focused.includes('Incidents'), `tab order: ${focused.join(', ')}`);
+    await page.keyboard.press('Enter');
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
+        const e = el as HTMLInputElement;
+        return !(e.labels?.length || e.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim()));
+      }).length,
+    );
+    assert.equal(unlabelled, 0);
+  });
+
+  test('a viewer is refused an operator action with a clear message', async () => {
+    await context.clearCookies();
+    await login(page, h.url, 'vera', USERS.vera);
+    await page.goto(`${h.url}/#/incidents/${h.incidentId}`);
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByRole('alert').filter({ hasText: /Refused: .*needs operator/ }).waitFor();
+    await shot('viewer-refused');
+    const noCsrf = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${id}/notes`, { method: 'POST', body: '{"text":"x"}' })).status, h.incidentId);
+    assert.equal(noCsrf, 403);
+  });
+
+  test('an expired session returns to the login form with a message', async () => {
+    await context.clearCookies();
+    await page.goto(`${h.url}/#/slos`);
+    await page.getByRole('heading', { name: 'Log in to nines' }).waitFor();
+    await page.goto(`${h.url}/#/`);
+    await login(page, h.url, 'vera', USERS.vera);
+    await context.clearCookies();
+    await page.getByRole('link', { name: 'Incidents' }).click();
+    await page.getByText(/Your session has ended/).waitFor();
+  });
+
+  test('the public status page shows public names only and escapes text', async () => {
+    const res = await page.goto(`${h.url}/status/public`);
+    assert.equal(res?.status(), 200);
+    assert.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    const html = await page.content();
+    for (const secret of ['secret-internal', 'chat-flaky', 'chat-east', 'region', 'provider', 'private:', '127.0.0.1', 'TargetDown']) {
+      assert.ok(!html.includes(secret), `status page leaks "${secret}"`);
+    }
+    assert.ok(html.includes('Acme &lt;AI&gt; status') || (await page.title()) === 'Acme <AI> status');
+    await page.getByText('Chat API (West)').waitFor();
+    await page.getByText('We are investigating elevated errors on chat.').waitFor();
+    await shot('status-page');
+    const json = await (await fetch(`${h.url}/status/public/api.json`)).text();
+    for (const secret of ['secret-internal', 'chat-flaky', 'private:']) assert.ok(!json.includes(secret), `api.json leaks ${secret}`);
+    const missing = await fetch(`${h.url}/status/<script>`);
+    assert.equal(missing.status, 404);
+    assert.ok(!(await missing.text()).includes('<script>'));
+  });
+});
