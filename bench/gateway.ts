@@ -6,10 +6,11 @@
  * (1 worker, keep-alive upstream, buffering off), (d) the Portkey gateway from npm (routed by
  * its x-portkey-config header; installed with `npm install --no-save` into /tmp/portkey when
  * missing). Reported: saturation throughput (wrk, 1 thread, 32 connections), p50/p99 at a
- * fixed 1,000 RPS (an open-loop generator in its own process, latency from the scheduled send
- * time), the latency each proxy adds over direct, and RSS after the load.
+ * fixed 1,000 RPS (wrk, 50 connections each pausing 50 ms between requests: a closed loop
+ * paced to the rate, since wrk2 is not in Debian), the latency each proxy adds over direct,
+ * and RSS after the load.
  *
- * Every server is its own process; all share the machine's cores with wrk and the generator,
+ * Every server is its own process; all share the machine's cores with wrk,
  * so figures are relative: compare columns of one run, not runs of different days.
  *
  * Env: BENCH_SECONDS (default 5), BENCH_RPS (default 1000), BENCH_SKIP_PORTKEY=1.
@@ -19,13 +20,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
 
 const SELF = fileURLToPath(import.meta.url);
 const TMP = '/tmp/nines-bench-gateway';
 const PORTKEY_DIR = '/tmp/portkey';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RPS = Number(process.env.BENCH_RPS ?? 1000);
+/** Connections of the fixed-rate run; each waits FIXED_CONNECTIONS/RPS s between requests. */
+const FIXED_CONNECTIONS = 50;
 
 const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }] });
 const STREAM_BODY = JSON.stringify({
@@ -83,66 +85,8 @@ async function runNines(port: number, upstream: number): Promise<void> {
     routes: [{ model: 'bench', deployments: [{ provider: 'up', model: 'bench' }] }],
   });
   await gw.listen(port, '127.0.0.1');
+  process.on('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile
   console.log('ready');
-}
-
-// ---------- role: load (open loop at a fixed rate) ----------
-async function runLoad(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  rps: number,
-  seconds: number,
-): Promise<void> {
-  const u = new URL(url);
-  const pool = new Pool(u.origin, { connections: 512, pipelining: 1 });
-  const lat: number[] = [];
-  let errors = 0;
-  const total = rps * seconds;
-  const start = performance.now();
-  let sent = 0;
-  let done = 0;
-  await new Promise<void>((resolve) => {
-    const fire = (scheduled: number): void => {
-      pool
-        .request({
-          method: 'POST',
-          path: u.pathname,
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-          headersTimeout: 30_000,
-          bodyTimeout: 30_000,
-        })
-        .then(async (res) => {
-          for await (const _ of res.body);
-          if (res.statusCode !== 200) errors++;
-          else lat.push(performance.now() - scheduled);
-        })
-        .catch(() => errors++)
-        .finally(() => {
-          if (++done === total) resolve();
-        });
-    };
-    const tick = (): void => {
-      const elapsed = performance.now() - start;
-      const due = Math.min(total, Math.floor((elapsed * rps) / 1000));
-      while (sent < due) fire(start + (sent++ * 1000) / rps);
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  console.log(
-    JSON.stringify({
-      p50: q(0.5),
-      p99: q(0.99),
-      errors,
-      n: lat.length,
-      achievedRps: total / ((performance.now() - start) / 1000),
-    }),
-  );
-  await pool.close();
 }
 
 // ---------- orchestration ----------
@@ -211,18 +155,31 @@ function wrkMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-function wrk(t: Target, body: string): { rps: number; p50: number; p99: number; errors: number } {
-  const lua = `${TMP}/${t.name}-${body === STREAM_BODY ? 's' : 'c'}.lua`;
+/** Runs wrk against `t`; with `rate`, every connection waits so the total is about `rate` req/s. */
+function wrk(
+  t: Target,
+  body: string,
+  rate?: number,
+): { rps: number; p50: number; p99: number; errors: number } {
+  const connections = rate ? FIXED_CONNECTIONS : 32;
+  const lua = `${TMP}/${t.name}-${body === STREAM_BODY ? 's' : 'c'}${rate ? '-fixed' : ''}.lua`;
   const hdrs = Object.entries({ 'Content-Type': 'application/json', ...t.headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
-  writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
+  const pace = rate ? `\nfunction delay() return ${Math.round((connections * 1000) / rate)} end\n` : '';
+  writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n${pace}`);
   const r = spawnSync(
     'wrk',
-    ['-t1', '-c32', `-d${SECONDS}s`, '--latency', '-s', lua, `http://127.0.0.1:${t.port}${t.path}`],
-    {
-      encoding: 'utf8',
-    },
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${SECONDS}s`,
+      '--latency',
+      '-s',
+      lua,
+      `http://127.0.0.1:${t.port}${t.path}`,
+    ],
+    { encoding: 'utf8' },
   );
   const out = r.stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
@@ -232,24 +189,6 @@ function wrk(t: Target, body: string): { rps: number; p50: number; p99: number; 
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   // Requests per second that got a 2xx answer (a proxy failing fast must not look fast).
   return { rps: total > 0 ? (rps * (total - errors)) / total : rps, p50, p99, errors };
-}
-
-async function fixedRate(t: Target, body: string): Promise<{ p50: number; p99: number; errors: number }> {
-  const child = await startProcess(process.execPath, [
-    '--import',
-    'tsx',
-    SELF,
-    'load',
-    `http://127.0.0.1:${t.port}${t.path}`,
-    body,
-    JSON.stringify(t.headers),
-    String(RPS),
-    String(SECONDS),
-  ]);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  await new Promise((r) => child.once('exit', r));
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as { p50: number; p99: number; errors: number };
 }
 
 async function ensurePortkey(): Promise<string | undefined> {
@@ -346,11 +285,11 @@ async function main(): Promise<void> {
     ['stream', STREAM_BODY],
   ] as const) {
     const sat = new Map<string, ReturnType<typeof wrk>>();
-    const fixed = new Map<string, Awaited<ReturnType<typeof fixedRate>>>();
+    const fixed = new Map<string, ReturnType<typeof wrk>>();
     for (const t of targets) {
       wrk(t, body); // warm-up (JIT, connections)
       sat.set(t.name, wrk(t, body));
-      fixed.set(t.name, await fixedRate(t, body));
+      fixed.set(t.name, wrk(t, body, RPS));
       console.error(
         `${kind} ${t.name}: saturation ${JSON.stringify(sat.get(t.name))} fixed ${JSON.stringify(fixed.get(t.name))}`,
       );
@@ -364,7 +303,7 @@ async function main(): Promise<void> {
       const added = t.name === 'direct' ? '—' : `${fmt(f.p50 - direct.p50)} / ${fmt(f.p99 - direct.p99)}`;
       const rss = rssMb(t.pids()).toFixed(0);
       rows.push(
-        `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${added} | ${f.errors} | ${rss} |`,
+        `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${f.rps.toFixed(0)} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${added} | ${f.errors} | ${rss} |`,
       );
       results[`${kind}.${t.name}`] = { saturation: s, fixed: f, rssMb: Number(rss) };
     }
@@ -376,12 +315,12 @@ async function main(): Promise<void> {
     `\nbench:gateway — ${new Date().toISOString()}, node ${process.version}, ${SECONDS}s per run, fixed rate ${RPS} RPS`,
   );
   console.log(
-    'saturation: wrk -t1 -c32; fixed: open loop, latency from scheduled send; added = target − direct (ms)\n',
+    `saturation: wrk -t1 -c32; fixed: wrk -t1 -c${FIXED_CONNECTIONS} paced to ${RPS} req/s; added = target − direct (ms)\n`,
   );
   console.log(
-    '| load | target | saturation req/s | sat. errors | p50 ms @fixed | p99 ms @fixed | added p50 / p99 ms | fixed errors | RSS MB |',
+    '| load | target | saturation req/s | sat. errors | fixed req/s | p50 ms @fixed | p99 ms @fixed | added p50 / p99 ms | fixed errors | RSS MB |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   if (cn && ng)
     console.log(
@@ -407,14 +346,6 @@ function cleanup(): void {
 const [role, ...args] = process.argv.slice(2);
 if (role === 'upstream') runUpstream(Number(args[0]));
 else if (role === 'nines') await runNines(Number(args[0]), Number(args[1]));
-else if (role === 'load')
-  await runLoad(
-    args[0]!,
-    args[1]!,
-    JSON.parse(args[2]!) as Record<string, string>,
-    Number(args[3]),
-    Number(args[4]),
-  );
 else {
   process.on('exit', cleanup);
   process.on('SIGINT', () => process.exit(130));

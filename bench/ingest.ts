@@ -2,7 +2,7 @@
  * Ingest benchmark (`npm run bench:ingest`): probe results per second written to a SQLite file
  * through `Store.insertResults` (raw rows + minute and hour rollups in one transaction per batch),
  * and the time to build a 30-day availability + p95 report for 1,000 targets from hour rollups.
- * Figures are medians of several runs.
+ * Figures are medians of several runs; the load average is printed because the figures depend on it.
  * Options: --targets N --minutes N --runs N --batch N,N --only ingest|report
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,8 +25,8 @@ const TARGETS = Number(arg('targets', '1000'));
 const MINUTES = Number(arg('minutes', '120'));
 const RUNS = Number(arg('runs', '3'));
 const BATCHES = arg('batch', '1000,5000').split(',').map(Number);
+const ONLY = arg('only', 'all');
 const REPORT_DAYS = 30;
-const ONLY = arg('only', 'all'); // ingest | report | all
 
 /** A cheap deterministic pseudo-random sequence so every run writes the same data. */
 function rng(seed: number): () => number {
@@ -89,65 +89,11 @@ async function ingestRun(results: ProbeResult[], batch: number): Promise<{ wall:
   });
 }
 
-/** Fills 30 days of hour rollups for every target (60 latencies per hour), straight into the table. */
-function seedHourRollups(store: SqliteStore, targets: number, days: number): void {
-  const rand = rng(7);
-  const insert = store.db.prepare(
-    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
-       ttft_count, ttft_sketch, errors) VALUES (?, 'hour', ?, 60, ?, 0, ?, ?, ?, 0, ?, ?)`,
-  );
-  const empty = Buffer.from(new QuantileSketch().serialize());
-  store.db.transaction(() => {
-    for (let t = 0; t < targets; t++) {
-      for (let h = 0; h < days * 24; h++) {
-        const sketch = new QuantileSketch();
-        let sum = 0;
-        for (let k = 0; k < 60; k++) {
-          const v = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
-          sketch.add(v);
-          sum += v;
-        }
-        const failed = rand() < 0.05 ? 1 : 0;
-        insert.run(
-          `target-${t}`,
-          START + h * HOUR,
-          60 - failed,
-          failed,
-          sum,
-          Buffer.from(sketch.serialize()),
-          empty,
-          failed ? '{"timeout":1}' : '{}',
-        );
-      }
-    }
-  })();
-}
-
-/** The report a dashboard asks for: per target, 30-day availability and p95 latency. */
-async function report(store: SqliteStore, targets: string[]): Promise<Map<string, { availability: number; p95: number }>> {
-  const rollups = await store.queryRollups({ tier: 'hour', from: START, to: START + REPORT_DAYS * DAY, targets });
-  const acc = new Map<string, { total: number; good: number; sketch: QuantileSketch }>();
-  for (const r of rollups) {
-    let a = acc.get(r.target);
-    if (!a) acc.set(r.target, (a = { total: 0, good: 0, sketch: new QuantileSketch() }));
-    a.total += r.total;
-    a.good += r.ok + r.degraded;
-    a.sketch.mergeSerialized(r.latencySketch);
-  }
-  const out = new Map<string, { availability: number; p95: number }>();
-  for (const [t, a] of acc) out.set(t, { availability: a.good / a.total, p95: a.sketch.quantile(0.95) });
-  return out;
-}
-
-async function main(): Promise<void> {
-  console.log(`nines bench:ingest — node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, SQLite file in ${tmpdir()}, ${RUNS} runs each (median)`);
-  if (ONLY !== 'report') await ingestBench();
-  if (ONLY !== 'ingest') await reportBench();
-}
-
 async function ingestBench(): Promise<void> {
   const results = makeResults(TARGETS, MINUTES);
-  console.log(`\nIngest: ${results.length.toLocaleString()} results (${TARGETS} targets × ${MINUTES} min), insertResults`);
+  console.log(
+    `\nIngest: ${results.length.toLocaleString()} results (${TARGETS} targets × ${MINUTES} min), insertResults`,
+  );
   const fmt = (x: number) => Math.round(x).toLocaleString().padStart(9);
   for (const batch of BATCHES) {
     const runs: { wall: number; cpu: number }[] = [];
@@ -161,26 +107,123 @@ async function ingestBench(): Promise<void> {
   }
 }
 
+/**
+ * Fills 30 days of hour rollups for every target straight into the table (ingesting 43M results
+ * would take the benchmark too long). Sketches come from a pool of 64 hours of 60 latencies each,
+ * so rows have realistic sizes.
+ */
+function seedHourRollups(store: SqliteStore, targets: number, days: number): void {
+  const rand = rng(7);
+  const insert = store.db.prepare(
+    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
+       ttft_count, ttft_sketch, errors) VALUES (?, 'hour', ?, 60, ?, 0, ?, ?, ?, 0, ?, ?)`,
+  );
+  const empty = Buffer.from(new QuantileSketch().serialize());
+  const pool = Array.from({ length: 64 }, () => {
+    const sketch = new QuantileSketch();
+    let sum = 0;
+    for (let k = 0; k < 60; k++) {
+      const v = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
+      sketch.add(v);
+      sum += v;
+    }
+    return { bytes: Buffer.from(sketch.serialize()), sum };
+  });
+  store.db.transaction(() => {
+    for (let t = 0; t < targets; t++) {
+      for (let h = 0; h < days * 24; h++) {
+        const hour = pool[(t * 31 + h) % pool.length]!;
+        const failed = rand() < 0.05 ? 1 : 0;
+        const errors = failed ? '{"timeout":1}' : '{}';
+        insert.run(`target-${t}`, START + h * HOUR, 60 - failed, failed, hour.sum, hour.bytes, empty, errors);
+      }
+    }
+  })();
+}
+
+type Report = Map<string, { availability: number; p95: number }>;
+
+/**
+ * The report the way src/services/reports.ts builds it today: read every hour rollup
+ * (`queryRollups`), sum counts and merge sketches per target in JavaScript.
+ */
+async function reportFromRollups(store: SqliteStore, targets: string[]): Promise<Report> {
+  const rollups = await store.queryRollups({
+    tier: 'hour',
+    from: START,
+    to: START + REPORT_DAYS * DAY,
+    targets,
+  });
+  const acc = new Map<string, { total: number; good: number; sketch: QuantileSketch }>();
+  for (const r of rollups) {
+    let a = acc.get(r.target);
+    if (!a) acc.set(r.target, (a = { total: 0, good: 0, sketch: new QuantileSketch() }));
+    a.total += r.total;
+    a.good += r.ok + r.degraded;
+    a.sketch.mergeSerialized(r.latencySketch);
+  }
+  const out: Report = new Map();
+  for (const [t, a] of acc) out.set(t, { availability: a.good / a.total, p95: a.sketch.quantile(0.95) });
+  return out;
+}
+
+/** The same report through `summarizeRollups`, which folds inside SQLite. */
+async function reportFromSummaries(store: SqliteStore, targets: string[]): Promise<Report> {
+  const summaries = await store.summarizeRollups({
+    tier: 'hour',
+    from: START,
+    to: START + REPORT_DAYS * DAY,
+    targets,
+  });
+  const out: Report = new Map();
+  for (const s of summaries) {
+    out.set(s.target, {
+      availability: (s.ok + s.degraded) / s.total,
+      p95: QuantileSketch.deserialize(s.latencySketch).quantile(0.95),
+    });
+  }
+  return out;
+}
+
 async function reportBench(): Promise<void> {
   console.log(`\nReport: 30-day availability + p95 for ${TARGETS} targets from hour rollups`);
   await withStore(async (store) => {
     const t0 = performance.now();
     seedHourRollups(store, TARGETS, REPORT_DAYS);
-    console.log(`  seeded ${(TARGETS * REPORT_DAYS * 24).toLocaleString()} hour rollups in ${Math.round(performance.now() - t0)} ms`);
+    const rows = TARGETS * REPORT_DAYS * 24;
+    console.log(`  seeded ${rows.toLocaleString()} hour rollups in ${Math.round(performance.now() - t0)} ms`);
     const targets = Array.from({ length: TARGETS }, (_, t) => `target-${t}`);
-    const times: number[] = [];
-    let last = new Map<string, { availability: number; p95: number }>();
-    for (let r = 0; r < Math.max(RUNS, 5); r++) {
-      const s = performance.now();
-      last = await report(store, targets);
-      times.push(performance.now() - s);
+    const variants = [
+      ['queryRollups + fold in JS', reportFromRollups],
+      ['summarizeRollups (in SQLite)', reportFromSummaries],
+    ] as const;
+    for (const [name, run] of variants) {
+      const times: number[] = [];
+      let last: Report = new Map();
+      for (let r = 0; r < RUNS; r++) {
+        const s = performance.now();
+        last = await run(store, targets);
+        times.push(performance.now() - s);
+      }
+      const sample = last.get('target-0')!;
+      console.log(
+        `  ${name.padEnd(29)}: ${median(times).toFixed(0).padStart(6)} ms median ` +
+          `(runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms); ${last.size} targets, ` +
+          `target-0 availability ${(sample.availability * 100).toFixed(3)}%, p95 ${sample.p95.toFixed(1)} ms`,
+      );
     }
-    const sample = last.get('target-0')!;
-    console.log(
-      `  report: ${median(times).toFixed(1)} ms median (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms); ` +
-        `target-0 availability ${(sample.availability * 100).toFixed(3)}%, p95 ${sample.p95.toFixed(1)} ms`,
-    );
   });
+}
+
+async function main(): Promise<void> {
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `nines bench:ingest — node ${process.version}, load average ${load}, SQLite in ${tmpdir()}, ${RUNS} runs each`,
+  );
+  if (ONLY !== 'report') await ingestBench();
+  if (ONLY !== 'ingest') await reportBench();
 }
 
 await main();

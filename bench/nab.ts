@@ -135,8 +135,10 @@ async function main(): Promise<void> {
   const r = scoreAllProfiles(files);
   const profiles: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
   const fmt = (x: number): string => x.toFixed(2).padStart(8);
+  const windowCount = files.reduce((n, f) => n + f.windows.length, 0);
+  const via = inProcess ? 'runDetectCommand (in-process)' : 'bin/nines.js detect';
   console.log(
-    `NAB subset: ${files.length} files, ${keys.length} scored via ${inProcess ? 'runDetectCommand (in-process)' : 'bin/nines.js detect'} in ${seconds.toFixed(1)} s`,
+    `NAB subset: ${files.length} files, ${windowCount} windows, scored via ${via} in ${seconds.toFixed(1)} s`,
   );
   console.log(
     `${'detector'.padEnd(22)}${'standard'.padStart(9)}${'low FP'.padStart(9)}${'low FN'.padStart(9)}`,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Runs every *.test.ts file under src/ and test/ with node's own test runner (TypeScript via tsx).
+// Runs every *.test.ts file under src/ and test/ with node's own test runner (TypeScript via tsx),
+// then prints the plain closing line 'N passed, N failed, N skipped'.
 // Usage: node scripts/run-tests.js [--unit] [path-substring ...]
 //   --unit        skip the slow end-to-end tests (files under test/e2e/)
 //   substrings    run only test files whose path contains one of them
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -30,19 +31,36 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(
+const child = spawn(
   process.execPath,
   [
     '--import',
     'tsx',
     '--test',
     '--test-concurrency=2',
+    // a file whose tests are done but that left a handle open must not hang the run
+    '--test-force-exit',
+    '--test-timeout=180000',
     '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/summary-reporter.js',
-    '--test-reporter-destination=stdout',
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
-process.exit(result.status ?? 1);
+
+const counts = { pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const text = tail + chunk.toString('utf8');
+  const lines = text.split('\n');
+  tail = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail|skipped|todo|cancelled) (\d+)\s*$/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+  }
+});
+child.on('close', (code) => {
+  const failed = counts.fail + counts.cancelled;
+  console.log(`\n${counts.pass} passed, ${failed} failed, ${counts.skipped + counts.todo} skipped`);
+  process.exit(code ?? 1);
+});

@@ -18,6 +18,18 @@ import { TokenAuthenticator } from './api/auth.ts';
 import { createApiApp, type ApiExtension } from './api/app.ts';
 import { listenApp, type RunningServer } from './api/listen.ts';
 import { liveRoutes } from './api/routes/live.ts';
+import { incidentRoutes } from './api/routes/incidents.ts';
+import { alertingRoutes } from './api/routes/alerting.ts';
+import { runnerOf } from './store/sql-runner.ts';
+import { sqlIncidentStore } from './store/records/incidents.ts';
+import { sqlKvStore } from './store/records/kv.ts';
+import { IncidentService } from './incident/service.ts';
+import { AlertingRuntime } from './services/alerting-runtime.ts';
+import { startNotifications, type Notifications } from './services/notifications.ts';
+import { createTelemetry, type Telemetry } from './telemetry/metrics.ts';
+import { labelNamesOf } from './telemetry/target-labels.ts';
+import { metricsRoute } from './telemetry/metrics-route.ts';
+import type { SloDefinition } from './slo/types.ts';
 
 /** Options of `startNines`. */
 export interface NinesOptions {
@@ -42,6 +54,10 @@ export interface RunningNines {
   scheduler: Scheduler | undefined;
   sim: SimServer | undefined;
   api: RunningServer;
+  incidents: IncidentService;
+  alerting: AlertingRuntime;
+  notifications: Notifications;
+  telemetry: Telemetry;
   /** Applies a new config: targets are rescheduled, unchanged ones keep their state. */
   reload(next: Config): void;
   close(): Promise<void>;
@@ -76,9 +92,43 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     const bus = new EventBus();
     const tracker = new TargetStatusTracker(config.targets);
     await tracker.restore(store, clock.now());
+    const telemetry = createTelemetry({ slos: config.slos as readonly SloDefinition[], targetLabelNames: labelNamesOf(config.targets) });
+    const labelsOf = (name: string) => tracker.get(name)?.labels ?? {};
+    for (const t of tracker.list()) telemetry.setTargetState(t.name, t.state, t.labels);
     tracker.subscribe((change) => {
-      if (change.kind === 'result') bus.publish('result', change.result);
-      else bus.publish('state', change.event);
+      if (change.kind === 'result') {
+        bus.publish('result', change.result);
+        telemetry.observeProbe(change.result, labelsOf(change.result.target));
+      } else {
+        bus.publish('state', change.event);
+        telemetry.setTargetState(change.event.target, change.event.to, labelsOf(change.event.target));
+      }
+    });
+
+    let current = config;
+    const sql = runnerOf(store);
+    const kv = sqlKvStore(sql);
+    const incidents = new IncidentService(sqlIncidentStore(sql), clock, { onChange: (i) => bus.publish('incident', i) });
+    const acknowledged = new Set<string>();
+    bus.subscribe((e) => {
+      if (e.type !== 'incident') return;
+      const i = e.data as { groupKey: string; state: string };
+      if (i.state === 'open') acknowledged.delete(i.groupKey);
+      else acknowledged.add(i.groupKey);
+    });
+    const notifications = startNotifications(config, clock, log);
+    closers.push(() => notifications.close());
+    const alerting = new AlertingRuntime({
+      config,
+      store,
+      clock,
+      tracker,
+      bus,
+      incidents,
+      sink: { enqueue: (n) => notifications.enqueue(n), isAcknowledged: (key) => acknowledged.has(key) },
+      onSloEvaluated: (ev) => telemetry.observeSlo(ev.slo, ev),
+      state: { load: () => kv.get('alerting'), save: (v) => kv.put('alerting', v, clock.now()) },
+      log,
     });
 
     let sim: SimServer | undefined;
@@ -126,18 +176,25 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     retentionTimer = clock.setTimer(60_000, runRetention);
     closers.push(() => retentionTimer?.cancel());
 
+    await alerting.start();
+    closers.push(() => alerting.stop());
+
     const reports = createReportService({ store, targetNames: () => tracker.configured().map((t) => t.name) });
-    const extensions: ApiExtension[] = [(api) => api.route('/', liveRoutes(bus))];
+    const extensions: ApiExtension[] = [
+      (api) => api.route('/', liveRoutes(bus)),
+      (api) => api.route('/', incidentRoutes(incidents, clock)),
+      (api) => api.route('/', alertingRoutes(alerting, () => current.slos as readonly SloDefinition[], clock)),
+    ];
     const app = createApiApp({
       services: { clock, targets: tracker, store, reports },
       auth: new TokenAuthenticator(config.auth.tokens),
       extensions,
+      publicRoutes: (root) => root.route('/', metricsRoute(telemetry)),
     });
     const api = await listenApp(app, config.server.host, options.apiPort ?? config.server.port);
     closers.push(() => api.close());
     log(`api: listening on ${api.url} (${config.targets.length} targets)`);
 
-    let current = config;
     return {
       get config() {
         return current;
@@ -149,6 +206,10 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
       scheduler,
       sim,
       api,
+      incidents,
+      alerting,
+      notifications,
+      telemetry,
       reload(next) {
         current = next;
         tracker.setTargets(next.targets);

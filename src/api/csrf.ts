@@ -20,6 +20,9 @@ export function checkCsrf(method: string, expected: string, sent: string | undef
   const a = Buffer.from(expected);
   const b = Buffer.from(sent ?? '');
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new NinesError('FORBIDDEN', `missing or invalid CSRF token: send the token from GET /api/v1/session in the ${CSRF_HEADER} header`);
+    throw new NinesError(
+      'FORBIDDEN',
+      `missing or invalid CSRF token: send the token from GET /api/v1/session in the ${CSRF_HEADER} header`,
+    );
   }
 }

@@ -46,7 +46,14 @@ export class SessionManager {
   create(user: string, role: Role, now: number): { id: string; session: Session } {
     this.sweep(now);
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { user, role, csrfToken: randomBytes(24).toString('base64url'), createdAt: now, lastSeenAt: now, expiresAt: now + this.absoluteMs };
+    const session: Session = {
+      user,
+      role,
+      csrfToken: randomBytes(24).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.absoluteMs,
+    };
     this.sessions.set(key(id), session);
     return { id, session };
   }
@@ -89,7 +96,8 @@ export class SessionManager {
   }
 
   private sweep(now: number): void {
-    for (const [k, s] of this.sessions) if (now >= s.expiresAt || now - s.lastSeenAt >= this.idleMs) this.sessions.delete(k);
+    for (const [k, s] of this.sessions)
+      if (now >= s.expiresAt || now - s.lastSeenAt >= this.idleMs) this.sessions.delete(k);
   }
 }
 

@@ -68,8 +68,16 @@ export async function buildWebAssets(options: { minify?: boolean } = {}): Promis
   const assets = new Map<string, WebAsset>();
   assets.set(jsPath, { body: js, contentType: 'text/javascript; charset=utf-8', immutable: true });
   assets.set(cssPath, { body: css, contentType: 'text/css; charset=utf-8', immutable: true });
-  assets.set('/assets/status.css', { body: statusCss, contentType: 'text/css; charset=utf-8', immutable: false });
-  assets.set('/', { body: shell(jsPath, cssPath), contentType: 'text/html; charset=utf-8', immutable: false });
+  assets.set('/assets/status.css', {
+    body: statusCss,
+    contentType: 'text/css; charset=utf-8',
+    immutable: false,
+  });
+  assets.set('/', {
+    body: shell(jsPath, cssPath),
+    contentType: 'text/html; charset=utf-8',
+    immutable: false,
+  });
   return assets;
 }
 

@@ -61,17 +61,17 @@ export class SqlUserStore implements UserStore {
 
   async insert(u: UserRecord): Promise<void> {
     if (await this.get(u.name)) throw new NinesError('CONFLICT', `user "${u.name}" already exists`);
-    await this.sql.run('INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)', [
-      u.name,
-      u.role,
-      u.passwordHash,
-      u.createdAt,
-      u.passwordChangedAt,
-    ]);
+    await this.sql.run(
+      'INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)',
+      [u.name, u.role, u.passwordHash, u.createdAt, u.passwordChangedAt],
+    );
   }
 
   async setPassword(name: string, passwordHash: string, changedAt: number): Promise<void> {
-    const n = await this.sql.run('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?', [passwordHash, changedAt, name]);
+    const n = await this.sql.run(
+      'UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?',
+      [passwordHash, changedAt, name],
+    );
     if (n === 0) throw new NinesError('NOT_FOUND', `no user named "${name}"`);
   }
 }

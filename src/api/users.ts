@@ -60,7 +60,9 @@ const KEY_LEN = 32;
 
 function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCb(password.normalize('NFKC'), salt, KEY_LEN, { ...opts, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+    scryptCb(password.normalize('NFKC'), salt, KEY_LEN, { ...opts, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
@@ -77,7 +79,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
@@ -85,7 +91,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const MIN_PASSWORD_LENGTH = 10;
 
 function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new NinesError('VALIDATION', `password: must be at least ${MIN_PASSWORD_LENGTH} characters`, { details: { path: 'password' } });
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new NinesError('VALIDATION', `password: must be at least ${MIN_PASSWORD_LENGTH} characters`, {
+      details: { path: 'password' },
+    });
 }
 
 /** A hash that matches no password, compared against when the user does not exist (timing). */
@@ -102,7 +111,13 @@ export class UserService {
   async create(name: string, role: Role, password: string): Promise<UserView> {
     checkPassword(password);
     const at = this.now();
-    const user: UserRecord = { name, role, passwordHash: await hashPassword(password), createdAt: at, passwordChangedAt: at };
+    const user: UserRecord = {
+      name,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: at,
+      passwordChangedAt: at,
+    };
     await this.store.insert(user);
     return view(user);
   }
@@ -136,10 +151,14 @@ export class UserService {
    * Makes sure an admin exists. With no users yet, creates `admin` with `password` (from
    * `NINES_ADMIN_PASSWORD`) or a random one-time password, returned so the caller can print it.
    */
-  async ensureAdmin(password: string | undefined): Promise<{ created: boolean; name: string; password?: string }> {
+  async ensureAdmin(
+    password: string | undefined,
+  ): Promise<{ created: boolean; name: string; password?: string }> {
     const users = await this.store.list();
-    if (users.length > 0) return { created: false, name: users.find((u) => u.role === 'admin')?.name ?? users[0]!.name };
-    const chosen = password && password.length >= MIN_PASSWORD_LENGTH ? password : randomBytes(12).toString('base64url');
+    if (users.length > 0)
+      return { created: false, name: users.find((u) => u.role === 'admin')?.name ?? users[0]!.name };
+    const chosen =
+      password && password.length >= MIN_PASSWORD_LENGTH ? password : randomBytes(12).toString('base64url');
     await this.create('admin', 'admin', chosen);
     return { created: true, name: 'admin', ...(password === chosen ? {} : { password: chosen }) };
   }

@@ -20,6 +20,12 @@ export const gatewayProviderSchema = z
     /** Usually `${ENV}`; sent as `Authorization: Bearer` (openai) or `x-api-key` (anthropic). */
     apiKey: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
+    /**
+     * OpenAI kind: ask for usage in streams (`stream_options.include_usage`) even when the client
+     * did not, so streamed requests are recorded with tokens and count against tokens/min; the
+     * extra usage chunk is not forwarded to such clients. Turn off for servers that reject it.
+     */
+    streamUsage: z.boolean().default(true),
     /** Keep-alive connections per origin. */
     connections: z.number().int().min(1).max(10_000).default(128),
   })

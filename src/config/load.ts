@@ -116,6 +116,12 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
     missing.map((m) => ({ path: m.path, message: `environment variable ${m.name} is not set` })),
   );
   if (options.requireEnv) problems.push(...missingProblems);
+  const shortTokens = config.auth.tokens.flatMap((t, i) =>
+    t.token.length < 16 && !(missing.length && !options.requireEnv)
+      ? [{ path: ['auth', 'tokens', i, 'token'], message: 'tokens must be at least 16 characters' }]
+      : [],
+  );
+  problems.push(...locateAll(shortTokens));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config, warnings: options.requireEnv ? [] : missingProblems };
 }

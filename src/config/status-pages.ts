@@ -22,7 +22,9 @@ export const statusPageTargetSchema = z
 /** One public status page. */
 export const statusPageSchema = z
   .object({
-    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'slugs use lower-case letters, digits and -, up to 63 characters'),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'slugs use lower-case letters, digits and -, up to 63 characters'),
     title: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     targets: z.array(statusPageTargetSchema).min(1, 'a status page needs at least one target'),
@@ -38,11 +40,21 @@ export const statusPagesSchema = z
   .superRefine((pages, ctx) => {
     const slugs = new Set<string>();
     pages.forEach((p, i) => {
-      if (slugs.has(p.slug)) ctx.addIssue({ code: 'custom', path: [i, 'slug'], message: `duplicate status page slug "${p.slug}"` });
+      if (slugs.has(p.slug))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'slug'],
+          message: `duplicate status page slug "${p.slug}"`,
+        });
       slugs.add(p.slug);
       const names = new Set<string>();
       p.targets.forEach((t, j) => {
-        if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'targets', j, 'name'], message: `duplicate public name "${t.name}" on page ${p.slug}` });
+        if (names.has(t.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'targets', j, 'name'],
+            message: `duplicate public name "${t.name}" on page ${p.slug}`,
+          });
         names.add(t.name);
       });
     });
@@ -52,11 +64,18 @@ export const statusPagesSchema = z
 export type StatusPageConfig = z.output<typeof statusPageSchema>;
 
 /** Cross-field check: every listed target must exist. Returns `{ path, message }` problems. */
-export function checkStatusPageTargets(pages: readonly StatusPageConfig[], targetNames: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+export function checkStatusPageTargets(
+  pages: readonly StatusPageConfig[],
+  targetNames: ReadonlySet<string>,
+): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   pages.forEach((p, i) =>
     p.targets.forEach((t, j) => {
-      if (!targetNames.has(t.target)) problems.push({ path: ['statusPages', i, 'targets', j, 'target'], message: `status page ${p.slug} lists unknown target "${t.target}"` });
+      if (!targetNames.has(t.target))
+        problems.push({
+          path: ['statusPages', i, 'targets', j, 'target'],
+          message: `status page ${p.slug} lists unknown target "${t.target}"`,
+        });
     }),
   );
   return problems;

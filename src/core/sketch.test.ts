@@ -74,31 +74,50 @@ test('property: every quantile is within relative accuracy of the exact one', ()
 
 test('property: merging sketches of parts equals the sketch of the whole', () => {
   fc.assert(
-    fc.property(fc.array(fc.array(latency, { maxLength: 60 }), { minLength: 1, maxLength: 6 }), quantile, (parts, q) => {
-      const whole = sketchOf(parts.flat());
-      const merged = new QuantileSketch();
-      for (const part of parts) merged.merge(sketchOf(part));
-      assert.equal(merged.count, whole.count);
-      if (whole.count === 0) return;
-      assert.equal(merged.quantile(q), whole.quantile(q));
-      assertClose(merged.quantile(q), exactQuantile(parts.flat(), q));
-    }),
+    fc.property(
+      fc.array(fc.array(latency, { maxLength: 60 }), { minLength: 1, maxLength: 6 }),
+      quantile,
+      (parts, q) => {
+        const whole = sketchOf(parts.flat());
+        const merged = new QuantileSketch();
+        for (const part of parts) merged.merge(sketchOf(part));
+        assert.equal(merged.count, whole.count);
+        if (whole.count === 0) return;
+        assert.equal(merged.quantile(q), whole.quantile(q));
+        assertClose(merged.quantile(q), exactQuantile(parts.flat(), q));
+      },
+    ),
     { numRuns: 200 },
   );
 });
 
 test('property: serialize → deserialize and mergeSerialized preserve every answer', () => {
   fc.assert(
-    fc.property(fc.array(latency, { maxLength: 200 }), fc.array(latency, { maxLength: 50 }), quantile, (a, b, q) => {
-      const s = sketchOf(a);
-      const back = QuantileSketch.deserialize(s.serialize());
-      assert.equal(back.count, s.count);
-      if (s.count > 0) assert.equal(back.quantile(q), s.quantile(q));
-      const merged = sketchOf(b).mergeSerialized(s.serialize());
-      const direct = sketchOf(b).merge(s);
-      assert.equal(merged.count, direct.count);
-      if (direct.count > 0) assert.equal(merged.quantile(q), direct.quantile(q));
-    }),
+    fc.property(
+      fc.array(latency, { maxLength: 200 }),
+      fc.array(latency, { maxLength: 50 }),
+      quantile,
+      (a, b, q) => {
+        const s = sketchOf(a);
+        const back = QuantileSketch.deserialize(s.serialize());
+        assert.equal(back.count, s.count);
+        if (s.count > 0) assert.equal(back.quantile(q), s.quantile(q));
+        const merged = sketchOf(b).mergeSerialized(s.serialize());
+        const direct = sketchOf(b).merge(s);
+        assert.equal(merged.count, direct.count);
+        if (direct.count > 0) assert.equal(merged.quantile(q), direct.quantile(q));
+      },
+    ),
     { numRuns: 200 },
   );
+});
+
+test('countAtOrBelow counts values under a threshold within the sketch accuracy', () => {
+  const s = new QuantileSketch();
+  for (let v = 1; v <= 1000; v++) s.add(v);
+  const below = s.countAtOrBelow(500);
+  assert.ok(Math.abs(below - 500) <= 500 * 0.02 + 1, `counted ${below}`);
+  assert.equal(s.countAtOrBelow(0.5), 0);
+  assert.equal(s.countAtOrBelow(5000), 1000);
+  assert.equal(new QuantileSketch().countAtOrBelow(10), 0);
 });

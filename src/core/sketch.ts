@@ -78,6 +78,25 @@ export class QuantileSketch {
     return this.max;
   }
 
+  /**
+   * How many added values are at or below `value`, within the sketch's accuracy: a value's bucket
+   * counts whole when the bucket's representative value is ≤ `value`. Used for "good events"
+   * of latency and TTFT SLIs computed from rollups.
+   */
+  countAtOrBelow(value: number): number {
+    if (this.count === 0 || value < 0) return 0;
+    if (value >= this.max) return this.count;
+    if (value < this.min) return 0;
+    let n = this.zeroCount;
+    const bins = this.bins;
+    for (let i = 0; i < bins.length; i++) {
+      const representative = (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
+      if (representative > value) break;
+      n += bins[i]!;
+    }
+    return n;
+  }
+
   /** The smallest value added (Infinity when empty). */
   get minValue(): number {
     return this.min;

@@ -49,9 +49,15 @@ export interface DetectorParams {
   tau: number;
   /** A step longer than this many typical intervals is a gap: short-term state restarts. */
   gapFactor: number;
+  /**
+   * A seasonal residual must leave its envelope by at least this fraction of the value range to
+   * count (keeps young, narrow residual envelopes from firing on noise).
+   */
   seasonMinWidth: number;
-  jumpMinWidth: number;
-  shiftMinWidth: number;
+  /** Points after a high score during which lower scores are damped. */
+  refractory: number;
+  /** Factor applied to those lower scores. */
+  refractoryFactor: number;
 }
 
 /** The one default parameter set used for every series (tuned on NAB data kinds, not files). */
@@ -68,12 +74,12 @@ export const DEFAULT_DETECTOR_PARAMS: Readonly<DetectorParams> = Object.freeze({
   wValue: 1,
   wJump: 1,
   wShift: 1,
-  wSeason: 1,
+  wSeason: 0.75,
   tau: 0.2,
   gapFactor: 10,
   seasonMinWidth: 0.5,
-  jumpMinWidth: 0,
-  shiftMinWidth: 0,
+  refractory: 10,
+  refractoryFactor: 0.3,
 });
 
 /** Serialisable state of one detector (what "memory per series" measures). */
@@ -91,6 +97,9 @@ export interface DetectorState {
   envShift: EnvelopeState;
   envSeason: EnvelopeState;
   season: SeasonalState;
+  /** Highest score of the current refractory period and points since it. */
+  lastHigh: number;
+  sinceHigh: number;
 }
 
 /** A streaming detector for one series. */
@@ -121,6 +130,8 @@ export function createDetector(params: Partial<DetectorParams> = {}): Detector {
     envShift: newEnvelope(),
     envSeason: newEnvelope(),
     season: newSeasonal(p.seasonBuckets),
+    lastHigh: 0,
+    sinceHigh: 0,
   };
   return { update: (t, v) => step(s, p, t, v), state: () => s };
 }
@@ -143,22 +154,27 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   s.lastT = Number.isFinite(s.lastT) ? Math.max(s.lastT, t) : t;
 
   const nv = envelopeNovelty(s.envValue, value, p.decay, 0);
-  const vw = s.envValue.hi - s.envValue.lo;
-  const nj = envelopeNovelty(s.envJump, value - s.prev, p.decay, 0, p.jumpMinWidth * vw);
+  const nj = envelopeNovelty(s.envJump, value - s.prev, p.decay, 0);
   const w = s.short.length;
   const idx = s.shortCount % w;
   s.shortSum += value - (s.shortCount >= w ? s.short[idx]! : 0);
   s.short[idx] = value;
   s.shortCount++;
   // The shift feature waits until the short window is full (at the start and after a gap).
-  const ns = s.shortCount >= w ? envelopeNovelty(s.envShift, s.shortSum / w - s.slow, p.decay, 0, p.shiftMinWidth * vw) : 0;
+  const ns = s.shortCount >= w ? envelopeNovelty(s.envShift, s.shortSum / w - s.slow, p.decay, 0) : 0;
   s.season.levelScale += 0.01 * (Math.abs(value - s.slow) - s.season.levelScale);
   s.slow += p.slowAlpha * (value - s.slow);
   const b = bucketOf(t, p.seasonBuckets);
   let nse = 0;
   const res = seasonalResidual(s.season, b, value, p.seasonSpread);
   if (!Number.isNaN(res)) {
-    nse = envelopeNovelty(s.envSeason, res, p.decay, p.seasonLearn, p.seasonMinWidth * (s.envValue.hi - s.envValue.lo));
+    nse = envelopeNovelty(
+      s.envSeason,
+      res,
+      p.decay,
+      p.seasonLearn,
+      p.seasonMinWidth * (s.envValue.hi - s.envValue.lo),
+    );
     s.season.residualScale += 0.01 * (Math.abs(res) - s.season.residualScale);
     nse *= seasonalTrust(s.season, p.seasonGain);
   }
@@ -167,6 +183,15 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   s.n++;
   if (s.n <= p.learnPoints) return 0;
   const raw = Math.max(p.wValue * nv, p.wJump * nj, p.wShift * ns, p.wSeason * nse);
-  const score = 1 - Math.exp(-raw / p.tau);
+  let score = raw > 0 ? 1 - Math.exp(-raw / p.tau) : 0; // NaN (overflowed features) scores 0
+  // Refractory period: for `refractory` points after a high, only a higher score passes undamped
+  // (one event — a spike and its return, a shift settling — raises one alarm, not several).
+  if (score > s.lastHigh || s.sinceHigh >= p.refractory) {
+    s.lastHigh = score;
+    s.sinceHigh = 0;
+  } else {
+    s.sinceHigh++;
+    score *= p.refractoryFactor;
+  }
   return score >= 0 && score <= 1 ? score : 0;
 }

@@ -22,7 +22,14 @@ export function newEnvelope(): EnvelopeState {
  * divided by the width), then widens the envelope to include `x`. Widths never drop below a
  * thousandth of the running mean's magnitude, so flat series do not divide by zero.
  */
-export function envelopeNovelty(e: EnvelopeState, x: number, decay: number, minCount: number, minWidth = 0): number {
+export function envelopeNovelty(
+  e: EnvelopeState,
+  x: number,
+  decay: number,
+  minCount: number,
+  minWidth = 0,
+): number {
+  if (!Number.isFinite(x)) return 0; // overflowed feature (|values| near 1e308): not learnt
   if (e.n === 0) {
     e.lo = e.hi = e.mean = x;
     e.n = 1;

@@ -16,6 +16,8 @@ export interface AttemptInput {
   publicModel: string;
   stream: boolean;
   includeUsage: boolean;
+  /** Streams: keep the generated text (the route records bodies). */
+  keepText: boolean;
   /** Deadline for the head (and, non-streamed, the body), ms. */
   attemptMs: number;
   /** Streams: deadline for the first content token from the attempt's start, ms. */
@@ -119,7 +121,7 @@ async function startStream(
   body: Dispatcher.ResponseData['body'],
   own: AbortController,
 ): Promise<AttemptOutcome> {
-  const translator = d.adapter.stream(input.endpoint, input.publicModel, input.includeUsage);
+  const translator = d.adapter.stream(input.endpoint, input.publicModel, input.includeUsage, input.keepText);
   const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let head = '';
   let usage: Usage | undefined;

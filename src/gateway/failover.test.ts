@@ -100,7 +100,10 @@ describe('gateway failover paths', () => {
   it('waits for Retry-After within the budget when the same deployment is retried', () =>
     withHarness({ route: { deployments: [{ name: 'a', provider: 'a', model: 'sim-model' }] } }, async (h) => {
       h.sim.setFaults('a', { rateLimit: { rate: 1, retryAfterS: 0.2 } });
-      setTimeout(() => h.sim.resetFaults('a'), 100);
+      // Clear the fault once the first 429 went out, so the retry (after Retry-After) succeeds.
+      void eventually(() => (h.sim.stats().providers.a!.byStatus['429'] ?? 0) >= 1).then(() =>
+        h.sim.resetFaults('a'),
+      );
       const started = Date.now();
       await ask(h);
       assert.ok(Date.now() - started >= 190);
@@ -200,6 +203,17 @@ describe('gateway failover paths', () => {
     }));
 });
 
+describe('gateway: tokens per minute', () => {
+  it('refuses a key that used its tokens/min, streamed usage included', () =>
+    withHarness({ gateway: { keys: [{ id: 'app', hash: hashKey(TEST_KEY), tpm: 5 }] } }, async (h) => {
+      await collect(await askStream(h));
+      await eventually(() => h.records.length === 1);
+      const err = await ask(h).catch((e: unknown) => e);
+      assert.ok(err instanceof OpenAI.RateLimitError);
+      assert.equal(err.code, 'tokens_exceeded');
+    }));
+});
+
 describe('gateway: a client that disconnects mid-stream', () => {
   it('cancels the upstream request', async () => {
     let upstreamClosed = false;
@@ -241,6 +255,47 @@ describe('gateway: a client that disconnects mid-stream', () => {
       assert.equal(chunks, 3);
       await eventually(() => upstreamClosed);
       assert.equal(gw.breakerStates()[0]!.inFlight, 0);
+    } finally {
+      await gw.close();
+      await new Promise<void>((r) => upstream.close(() => r()));
+    }
+  });
+});
+
+describe('gateway: an upstream that sends invalid SSE after the first token', () => {
+  it('ends the stream with an error event the openai client throws', async () => {
+    const upstream: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const good = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello ' } }] })}\n\n`;
+      res.write(good + good);
+      // Later, so the first token has reached the client (in one chunk it would fail over instead).
+      setTimeout(() => res.end('data: {"choices":[{"delta":{"cont\n\n'), 50);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    const gw = createGateway({
+      port: 0,
+      allowAnonymous: true,
+      providers: [{ name: 'bad', baseUrl: `http://127.0.0.1:${port}/v1` }],
+      routes: [{ model: 'm', deployments: [{ provider: 'bad', model: 'x' }] }],
+    });
+    const { url } = await gw.listen(0, '127.0.0.1');
+    try {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'anything', maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'go' }],
+        stream: true,
+      });
+      let text = '';
+      await assert.rejects(
+        (async () => {
+          for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+        })(),
+        (err: unknown) => err instanceof OpenAI.APIError && /not valid JSON/.test(err.message),
+      );
+      assert.equal(text, 'hello hello ');
     } finally {
       await gw.close();
       await new Promise<void>((r) => upstream.close(() => r()));

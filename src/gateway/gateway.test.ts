@@ -51,6 +51,17 @@ describe('gateway: OpenAI API through the official client', () => {
     assert.ok((rec.outputTokens ?? 0) > 0);
   });
 
+  it('records tokens of a stream whose client did not ask for usage, without sending it usage', async () => {
+    const stream = await h.client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    for await (const c of stream) assert.equal(c.usage ?? undefined, undefined);
+    await eventually(() => h.records.length === 1);
+    assert.ok((h.records[0]!.outputTokens ?? 0) > 0);
+  });
+
   it('serves completions, embeddings and the model list', async () => {
     const c = await h.client.completions.create({ model: 'm', prompt: 'say hi', max_tokens: 5 });
     assert.ok(c.choices[0]!.text);

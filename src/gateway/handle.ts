@@ -120,6 +120,7 @@ export async function handleProxied(
         publicModel: model,
         stream: rec.stream,
         includeUsage: streamOptions?.include_usage === true,
+        keepText: route.config.recordBodies,
         attemptMs: deadlines.attempt,
         firstTokenMs: deadlines.firstToken,
         idleMs: deadlines.idle,

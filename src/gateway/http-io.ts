@@ -31,7 +31,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
     req.on('close', () => {
-      if (!req.complete) reject(new NinesError('VALIDATION', 'the client closed the connection before the body was complete'));
+      if (!req.complete)
+        reject(new NinesError('VALIDATION', 'the client closed the connection before the body was complete'));
     });
   });
 }

@@ -39,7 +39,7 @@ describe('rate window', () => {
 
 describe('openai stream scanning', () => {
   it('finds the first token, usage and [DONE] across split chunks, and flags bad frames', () => {
-    const t = openaiAdapter.stream('chat', 'm', true);
+    const t = openaiAdapter.stream('chat', 'm', true, false);
     const frames =
       'data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n' +
       'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n' +
@@ -52,7 +52,7 @@ describe('openai stream scanning', () => {
     assert.deepEqual(b.usage, { inputTokens: 3, outputTokens: 1 });
     assert.equal(a.out + b.out, frames);
     const bad = openaiAdapter
-      .stream('chat', 'm', false)
+      .stream('chat', 'm', false, false)
       .push(Buffer.from('data: {"choices":[{"delta":{"content":"x"}}]}\n\ndata: {"cho\n\n'));
     assert.match(bad.error ?? '', /not valid JSON/);
     assert.ok(!bad.out.includes('{"cho\n'));
@@ -72,7 +72,19 @@ describe('buffered recorder', () => {
       clock,
       { intervalMs: 1000, maxBatch: 3 },
     );
-    const rec = { id: 'x', at: 0, route: 'm', endpoint: 'chat' as const, status: 200, outcome: 'ok' as const, latencyMs: 1, attempts: 1, failovers: 0, stream: false, cached: false };
+    const rec = {
+      id: 'x',
+      at: 0,
+      route: 'm',
+      endpoint: 'chat' as const,
+      status: 200,
+      outcome: 'ok' as const,
+      latencyMs: 1,
+      attempts: 1,
+      failovers: 0,
+      stream: false,
+      cached: false,
+    };
     r.record(rec);
     clock.advance(1000);
     await new Promise((res) => setImmediate(res));
@@ -82,5 +94,35 @@ describe('buffered recorder', () => {
     r.record(rec); // third record reaches maxBatch
     await r.flush();
     assert.deepEqual(batches, [3]);
+  });
+});
+
+describe('openai stream scanning after the first token', () => {
+  it('still sees usage, errors and bad frames without parsing every frame', () => {
+    const t = openaiAdapter.stream('chat', 'm', true, false);
+    t.push(Buffer.from('data: {"choices":[{"delta":{"content":"a"}}]}\n\n'));
+    const u = t.push(
+      Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}\n\n'),
+    );
+    assert.deepEqual(u.usage, { inputTokens: 1, outputTokens: 2 });
+    const e = t.push(Buffer.from('data: {"error":{"message":"overloaded"}}\n\n'));
+    assert.match(e.error ?? '', /overloaded/);
+    const t2 = openaiAdapter.stream('chat', 'm', false, false);
+    t2.push(Buffer.from('data: {"choices":[{"delta":{"content":"a"}}]}\n\n'));
+    assert.match(t2.push(Buffer.from('data: {"choices":[{"del\n\n')).error ?? '', /not valid JSON/);
+  });
+});
+
+describe('openai stream usage the client did not ask for', () => {
+  it('is read for records but not forwarded', () => {
+    const t = openaiAdapter.stream('chat', 'm', false, false);
+    const frames =
+      'data: {"choices":[{"delta":{"content":"a"}}]}\n\n' +
+      'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}\n\ndata: [DONE]\n\n';
+    const s = t.push(Buffer.from(frames));
+    assert.deepEqual(s.usage, { inputTokens: 1, outputTokens: 2 });
+    assert.equal(s.out, 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n\ndata: [DONE]\n\n');
+    const kept = openaiAdapter.stream('chat', 'm', true, false).push(Buffer.from(frames));
+    assert.equal(kept.out, frames);
   });
 });

@@ -46,6 +46,7 @@ function resolveProvider(p: ProviderConfig, env: Env, i: number): ResolvedProvid
     apiKey:
       p.apiKey === undefined ? undefined : expandSecret(p.apiKey, env, `gateway.providers[${i}].apiKey`),
     headers,
+    streamUsage: p.streamUsage,
   };
 }
 

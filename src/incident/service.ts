@@ -35,6 +35,8 @@ export interface IncidentServiceOptions {
   /** Called after an incident opens to compute probable causes (may be slow; errors are noted). */
   findCauses?: (incident: Incident) => Promise<ProbableCauseView[]>;
   newId?: () => string;
+  /** Told about every incident that opened or changed (live updates, acknowledgement tracking). */
+  onChange?: (incident: Incident) => void;
 }
 
 /** Maps alert labels to an incident severity: an explicit `sev` label wins, else by `severity`. */
@@ -81,7 +83,8 @@ export class IncidentService {
       else if (incident.state === 'mitigated') incident = await this.act(incident.id, 'reopen', 'alerting', 'alerts firing again');
       const seen = new Set((await this.store.timeline(incident.id)).map((e) => `${e.kind}:${String(e.data?.fingerprint)}:${String(e.data?.status)}`));
       for (const a of group.alerts) {
-        const status = a.endsAt && Date.parse(String(a.endsAt)) <= now ? 'resolved' : 'firing';
+        const ends = typeof a.endsAt === 'number' ? a.endsAt : a.endsAt ? Date.parse(a.endsAt) : undefined;
+        const status = a.state === 'resolved' || (ends !== undefined && ends <= now) ? 'resolved' : 'firing';
         if (seen.has(`alert:${a.fingerprint}:${status}`)) continue;
         await this.note(incident.id, 'alert', alertLine(a, status === 'firing'), 'alerting', { fingerprint: a.fingerprint, status, labels: a.labels });
       }
@@ -123,7 +126,9 @@ export class IncidentService {
         await this.note(incident.id, 'cause', `probable causes unavailable: ${(err as Error).message}`, 'automation');
       }
     }
-    return (await this.store.getIncident(incident.id)) ?? incident;
+    const opened = (await this.store.getIncident(incident.id)) ?? incident;
+    this.options.onChange?.(opened);
+    return opened;
   }
 
   /** Applies a lifecycle action; the optional note is added to the timeline with it. */
@@ -132,6 +137,7 @@ export class IncidentService {
     const next = applyIncidentAction(incident, action, this.clock.now(), actor);
     await this.store.updateIncident(next);
     await this.note(id, 'state', `${incident.state} → ${next.state}${note ? `: ${note}` : ''}`, actor, { action });
+    this.options.onChange?.(next);
     return next;
   }
 

@@ -54,6 +54,7 @@ describe('DeliveryWorker', () => {
     const { outbox, worker } = setup();
     assert.equal(await outbox.enqueue(sampleNotification(), integrations), 1);
     assert.equal(await outbox.enqueue(sampleNotification(), integrations), 0, 'same notification, same key');
+    assert.equal(outbox.enqueueSync(sampleNotification(), integrations), 0, 'the sync path shares the key');
     assert.deepEqual(await worker.runOnce(), { attempted: 1, delivered: 1, retrying: 0, dead: 0 });
     assert.equal(receiver.received.length, 1);
     const [item] = await outbox.list();

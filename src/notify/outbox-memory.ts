@@ -18,23 +18,27 @@ export function createMemoryOutboxStore(): OutboxStore {
     return item;
   };
   const copy = (i: OutboxItem): OutboxItem => structuredClone(i);
+  const enqueueSync = (newItems: NewOutboxItem[]): number => {
+    let added = 0;
+    for (const n of newItems) {
+      if (keys.has(n.idempotencyKey)) continue;
+      keys.add(n.idempotencyKey);
+      items.push({
+        ...structuredClone(n),
+        id: items.length + 1,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: n.createdAt,
+      });
+      added++;
+    }
+    return added;
+  };
   return {
     async enqueue(newItems: NewOutboxItem[]) {
-      let added = 0;
-      for (const n of newItems) {
-        if (keys.has(n.idempotencyKey)) continue;
-        keys.add(n.idempotencyKey);
-        items.push({
-          ...structuredClone(n),
-          id: items.length + 1,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: n.createdAt,
-        });
-        added++;
-      }
-      return added;
+      return enqueueSync(newItems);
     },
+    enqueueSync,
     async claimDue(now, limit, leaseMs) {
       const due = items
         .filter(

@@ -126,6 +126,9 @@ export function openSqliteOutboxStore(path: string): OutboxStore {
     async enqueue(items) {
       return enqueueAll(items);
     },
+    enqueueSync(items) {
+      return enqueueAll(items);
+    },
     async claimDue(now, limit, leaseMs) {
       return claim(now, limit, leaseMs);
     },

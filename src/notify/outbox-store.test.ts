@@ -38,9 +38,10 @@ for (const [name, make] of [
       withStore(async (s) => {
         assert.equal(await s.enqueue([item('a'), item('b')]), 2);
         assert.equal(await s.enqueue([item('a')]), 0);
-        assert.deepEqual(await s.counts(), { pending: 2, sending: 0, delivered: 0, dead: 0 });
+        assert.equal(s.enqueueSync?.([item('a'), item('c')]), 1, 'both backends enqueue synchronously too');
+        assert.deepEqual(await s.counts(), { pending: 3, sending: 0, delivered: 0, dead: 0 });
         const [latest] = await s.list({ limit: 1 });
-        assert.equal(latest?.idempotencyKey, 'b');
+        assert.equal(latest?.idempotencyKey, 'c');
         assert.deepEqual(latest?.notification, sampleNotification());
       }));
 

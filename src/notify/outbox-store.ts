@@ -60,6 +60,11 @@ export interface OutboxStore {
   /** Inserts items, ignoring idempotency keys already present; returns how many were new. */
   enqueue(items: NewOutboxItem[]): Promise<number>;
   /**
+   * The same, synchronously, where the backend can (memory, SQLite): lets alert/'s synchronous
+   * `send` stage persist before it returns, and throw (stopping the chain) when it cannot.
+   */
+  enqueueSync?(items: NewOutboxItem[]): number;
+  /**
    * Atomically claims up to `limit` items that are due (pending with nextAttemptAt ≤ now, or
    * sending with an expired lease), marks them sending until `now + leaseMs`, and returns them
    * with `attempts` already counting this attempt.

@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Notification } from './notification.ts';
-import type { DeliveryStatus, OutboxItem, OutboxListFilter, OutboxStore } from './outbox-store.ts';
+import { NinesError } from '../core/errors.ts';
+import type {
+  DeliveryStatus,
+  NewOutboxItem,
+  OutboxItem,
+  OutboxListFilter,
+  OutboxStore,
+} from './outbox-store.ts';
 
 /** Where a notification goes: an integration id and its receiver (see `createIntegrations`). */
 export interface IntegrationRef {
@@ -42,21 +49,33 @@ export class Outbox {
 
   /** Records the notification for each integration; returns how many rows were new. */
   enqueue(notification: Notification, integrations: readonly IntegrationRef[]): Promise<number> {
-    const createdAt = this.clock.now();
-    return this.store.enqueue(
-      integrations.map((i) => ({
-        idempotencyKey: idempotencyKey(i.id, notification),
-        receiver: i.receiver,
-        integration: i.id,
-        notification,
-        createdAt,
-      })),
-    );
+    return this.store.enqueue(this.rows(notification, integrations));
+  }
+
+  /**
+   * `enqueue`, persisted before returning; throws when the store cannot (then, or on a write
+   * error), so a synchronous caller (alert/'s send stage) stops and retries on its next flush.
+   */
+  enqueueSync(notification: Notification, integrations: readonly IntegrationRef[]): number {
+    if (!this.store.enqueueSync)
+      throw new NinesError('INTERNAL', 'this outbox store has no synchronous enqueue');
+    return this.store.enqueueSync(this.rows(notification, integrations));
   }
 
   /** Deliveries with their status, attempts and last error, newest first. */
   list(filter?: OutboxListFilter): Promise<OutboxItem[]> {
     return this.store.list(filter);
+  }
+
+  private rows(notification: Notification, integrations: readonly IntegrationRef[]): NewOutboxItem[] {
+    const createdAt = this.clock.now();
+    return integrations.map((i) => ({
+      idempotencyKey: idempotencyKey(i.id, notification),
+      receiver: i.receiver,
+      integration: i.id,
+      notification,
+      createdAt,
+    }));
   }
 
   /** How many deliveries are pending, sending, delivered and dead. */

@@ -136,5 +136,9 @@ describe('templates and payloads', () => {
     assert.equal(p.alerts.length, 1);
     assert.equal(p.truncatedAlerts, 4);
     assert.equal(p.version, '4');
+    assert.equal(
+      buildWebhookPayload(sampleNotification(), 0, 'http://nines.example').externalURL,
+      'http://nines.example',
+    );
   });
 });

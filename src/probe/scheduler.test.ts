@@ -290,3 +290,21 @@ test('stop({ abort: true }) aborts running probes through their signal', async (
   await s.stop({ abort: true });
   assert.equal(results[0]?.errorClass, 'internal');
 });
+
+test('under overload a run that waited a whole interval is dropped as stale', async () => {
+  const clock = new ManualClock(0);
+  const probe = fakeProbe(clock, () => 4_000);
+  const targets = Array.from({ length: 4 }, (_, i) => target(`o${i}`));
+  const s = createScheduler({ targets, clock, concurrency: 1, random: () => 0, runProbe: probe.fn });
+  s.start();
+  await advance(clock, 9_000, 500);
+  // o0 runs 0–4000, o1 4000–8000, o2 8000–12000; o3 waited from 0 and is dropped at 10000
+  await advance(clock, 1_500, 500);
+  assert.deepEqual(
+    probe.calls.map((c) => `${c.name}@${c.at}`),
+    ['o0@0', 'o1@4000', 'o2@8000'],
+  );
+  assert.ok(s.stats().lagMs.max < 10_000);
+  assert.ok(s.stats().skipped >= 1);
+  await stopAll(s, clock);
+});

@@ -2,7 +2,8 @@
  * The probe scheduler: runs every target at its interval, spread over the interval (first runs)
  * with optional jitter, under a global concurrency bound (a FIFO queue), without pile-up (a target
  * never has two probes queued or running; an overrun skips the next run and counts it) and
- * without drift (run k is planned at phase + k·interval, whatever the completion times). One
+ * without drift (run k is planned at phase + k·interval, whatever the completion times); a run
+ * that waited a whole interval for a slot is dropped as stale (and counted as skipped). One
  * clock timer serves all targets (a due-time heap). Schedule lag (start − planned) and queue wait
  * are measured per run and exposed by `stats()`. Target state goes through `nextTargetState`.
  */
@@ -39,7 +40,7 @@ export interface SchedulerStats {
   targets: number;
   started: number;
   completed: number;
-  /** Runs skipped because the previous run of the same target was still queued or running. */
+  /** Runs skipped: the previous run of the target was still queued or running, or it waited a whole interval. */
   skipped: number;
   running: number;
   queued: number;
@@ -108,6 +109,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let stopped = false;
   let timer: TimerHandle | undefined;
   let armedAt = Infinity;
+  /** Targets to schedule at start(); update() before start() replaces them. */
+  let initial: readonly Target[] = opts.targets;
 
   const plannedAt = (e: Entry) =>
     e.phase + e.k * e.target.interval + (e.k > 0 ? random() * jitter * e.target.interval : 0);
@@ -175,6 +178,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         busy.delete(job.entry.target.name);
         continue;
       }
+      if (clock.now() - job.planned >= job.entry.target.interval) {
+        // waited a whole interval for a slot: the next run is already due, so this one is stale
+        busy.delete(job.entry.target.name);
+        counters.skipped++;
+        continue;
+      }
       launch(job);
     }
     counters.maxQueued = Math.max(counters.maxQueued, queue.length - queueHead);
@@ -233,7 +242,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       if (started || stopped) return;
       started = true;
       const now = clock.now();
-      for (const t of opts.targets) addEntry(t, now);
+      for (const t of initial) addEntry(t, now);
       arm();
     },
     async stop(options = {}) {
@@ -248,6 +257,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     update(targets) {
+      if (!started) {
+        initial = targets;
+        return;
+      }
       const now = clock.now();
       const names = new Set(targets.map((t) => t.name));
       for (const [name, e] of entries) {
@@ -262,10 +275,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         if (e) e.removed = true;
         addEntry(t, now, e && identity(e.target) === identity(t) ? e.status : initialTargetStatus());
       }
-      if (started) {
-        // drop stale heap entries lazily; re-arm in case a new target is due earlier
-        arm();
-      }
+      // stale heap items of replaced entries are dropped when they come due; re-arm for new ones
+      arm();
     },
     stats() {
       return {

@@ -4,48 +4,14 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QuantileSketch, SKETCH_ALPHA } from '../core/sketch.ts';
-import type { ProbeResult, RequestRecord, Store } from './types.ts';
-
-const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
-const MIN = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-/** A minimal ok probe result, with overrides. */
-function result(target: string, at: number, latencyMs: number, extra: Partial<ProbeResult> = {}): ProbeResult {
-  return { target, at, outcome: 'ok', latencyMs, timings: { totalMs: latencyMs }, ...extra };
-}
-
-function request(id: string, at: number, extra: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id,
-    at,
-    route: 'chat-default',
-    endpoint: 'chat',
-    status: 200,
-    outcome: 'ok',
-    latencyMs: 100,
-    attempts: 1,
-    failovers: 0,
-    stream: false,
-    cached: false,
-    ...extra,
-  };
-}
-
-function exactQuantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
-}
-
-function assertWithinAccuracy(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= expected * SKETCH_ALPHA + 1e-9, `${what}: ${actual} vs ${expected}`);
-}
+import { QuantileSketch } from '../core/sketch.ts';
+import { DAY, HOUR, MIN, T0, request, result, type WithStore } from './conformance-fixtures.ts';
+import { rollupCases } from './conformance-rollups.ts';
+import type { ProbeResult, Store } from './types.ts';
 
 /** Registers the conformance suite for one backend under `describe(name)`. */
 export function runStoreConformance(name: string, makeStore: () => Promise<Store>): void {
-  const withStore = (title: string, body: (store: Store) => Promise<void>) =>
+  const withStore: WithStore = (title, body) =>
     test(title, async () => {
       const store = await makeStore();
       try {
@@ -57,6 +23,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     });
 
   describe(`Store conformance: ${name}`, () => {
+    rollupCases(withStore);
+
     withStore('results round trip with and without optional fields', async (store) => {
       const full: ProbeResult = {
         target: 'gpt',
@@ -85,7 +53,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       await store.insertResults([result('a', T0, 1), result('a', T0 + 10, 2), result('a', T0 + 20, 3)]);
       await store.insertEvents([{ target: 'a', at: T0 + 10, from: 'up', to: 'down', reason: 'x' }]);
       await store.insertRequests([request('r1', T0 + 10)]);
-      const at = async (from: number, to: number) => (await store.queryResults({ from, to })).map((r) => r.at);
+      const at = async (from: number, to: number) =>
+        (await store.queryResults({ from, to })).map((r) => r.at);
       assert.deepEqual(await at(T0, T0 + 20), [T0, T0 + 10]);
       assert.deepEqual(await at(T0 + 10, T0 + 21), [T0 + 10, T0 + 20]);
       assert.deepEqual(await at(T0 + 10, T0 + 10), []);
@@ -98,73 +67,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       await store.insertResults([]);
       await store.insertEvents([]);
       await store.insertRequests([]);
-    });
-
-    withStore('rollups count, sum and sketch across minute/hour buckets and batches', async (store) => {
-      const latencies: number[] = [];
-      const batch1: ProbeResult[] = [];
-      const batch2: ProbeResult[] = [];
-      // 90 minutes, 4 results a minute; each minute is split across the two batches.
-      for (let m = 0; m < 90; m++) {
-        for (let k = 0; k < 4; k++) {
-          const latency = 50 + ((m * 7 + k * 13) % 400);
-          latencies.push(latency);
-          const failed = k === 3 && m % 10 === 0;
-          const r = result('t1', T0 + m * MIN + k * 1000, latency, {
-            outcome: failed ? 'failed' : k === 2 && m % 15 === 0 ? 'degraded' : 'ok',
-            ...(failed ? { errorClass: m % 20 === 0 ? 'timeout' : 'http_5xx' } : {}),
-            timings: { totalMs: latency, ...(k === 0 ? { ttftMs: latency / 2 } : {}) },
-          });
-          (k < 2 ? batch1 : batch2).push(r);
-        }
-      }
-      await store.insertResults(batch1);
-      await store.insertResults(batch2);
-      await store.insertResults([result('t2', T0, 5)]);
-
-      const minutes = await store.queryRollups({ from: T0, to: T0 + 90 * MIN, tier: 'minute', targets: ['t1'] });
-      assert.equal(minutes.length, 90);
-      assert.deepEqual(
-        minutes.map((r) => r.bucket),
-        Array.from({ length: 90 }, (_, m) => T0 + m * MIN),
-      );
-      const first = minutes[0]!;
-      assert.deepEqual(
-        { total: first.total, ok: first.ok, degraded: first.degraded, failed: first.failed, ttft: first.ttftCount },
-        { total: 4, ok: 2, degraded: 1, failed: 1, ttft: 1 },
-      );
-      assert.deepEqual(first.errors, { timeout: 1 });
-      assert.equal(QuantileSketch.deserialize(first.latencySketch).count, 4);
-
-      const hours = await store.queryRollups({ from: T0, to: T0 + 2 * HOUR, tier: 'hour', targets: ['t1'] });
-      assert.deepEqual(
-        hours.map((h) => [h.bucket, h.total]),
-        [
-          [T0, 240],
-          [T0 + HOUR, 120],
-        ],
-      );
-      const sketch = new QuantileSketch();
-      let total = 0;
-      let failed = 0;
-      let sum = 0;
-      const errors: Record<string, number> = {};
-      for (const h of hours) {
-        sketch.mergeSerialized(h.latencySketch);
-        total += h.total;
-        failed += h.failed;
-        sum += h.latencySumMs;
-        for (const [k, v] of Object.entries(h.errors)) errors[k] = (errors[k] ?? 0) + v;
-      }
-      assert.equal(total, 360);
-      assert.equal(failed, 9);
-      assert.deepEqual(errors, { timeout: 5, http_5xx: 4 });
-      assert.ok(Math.abs(sum - latencies.reduce((a, b) => a + b, 0)) < 1e-6);
-      for (const q of [0.5, 0.95, 0.99]) assertWithinAccuracy(sketch.quantile(q), exactQuantile(latencies, q), `p${q}`);
-
-      const all = await store.queryRollups({ from: T0, to: T0 + HOUR, tier: 'hour' });
-      assert.deepEqual(all.map((r) => r.target).sort(), ['t1', 't2']);
-      assert.deepEqual(await store.queryRollups({ from: T0, to: T0 + HOUR, tier: 'hour', targets: [] }), []);
     });
 
     withStore('events come back oldest first; lastEventBefore is strictly before', async (store) => {
@@ -222,7 +124,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
       const bare = request('req-2', T0 + MIN + 5, { route: 'embed', endpoint: 'embeddings', cached: true });
       await store.insertRequests([full, bare]);
-      await store.insertRequests([request('req-3', T0 + 6, { deployment: 'azure-east', inputTokens: 3, outputTokens: 9 })]);
+      await store.insertRequests([
+        request('req-3', T0 + 6, { deployment: 'azure-east', inputTokens: 3, outputTokens: 9 }),
+      ]);
       assert.deepEqual(await store.queryRequests({ from: T0, to: T0 + 2 * MIN, route: 'embed' }), [bare]);
       assert.deepEqual(
         (await store.queryRequests({ from: T0, to: T0 + 2 * MIN })).map((r) => r.id),
@@ -232,7 +136,16 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       const rollups = await store.queryRequestRollups({ from: T0, to: T0 + HOUR, tier: 'hour' });
       assert.deepEqual(
-        rollups.map((r) => [r.route, r.deployment, r.total, r.errors, r.inputTokens, r.outputTokens, r.failovers, r.cached]),
+        rollups.map((r) => [
+          r.route,
+          r.deployment,
+          r.total,
+          r.errors,
+          r.inputTokens,
+          r.outputTokens,
+          r.failovers,
+          r.cached,
+        ]),
         [
           ['chat-default', 'azure-east', 2, 1, 15, 9, 1, 0],
           ['embed', '', 1, 0, 0, 0, 0, 1],
@@ -242,7 +155,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       assert.equal(chat.latencySumMs, 1000);
       assert.equal(chat.ttftCount, 1);
       assert.equal(QuantileSketch.deserialize(chat.latencySketch).count, 2);
-      const minutes = await store.queryRequestRollups({ from: T0, to: T0 + HOUR, tier: 'minute', route: 'embed' });
+      const minutes = await store.queryRequestRollups({
+        from: T0,
+        to: T0 + HOUR,
+        tier: 'minute',
+        route: 'embed',
+      });
       assert.deepEqual(
         minutes.map((r) => [r.bucket, r.total]),
         [[T0 + MIN, 1]],
@@ -289,29 +207,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         requestMinuteRollups: 0,
         requestHourRollups: 0,
       });
-    });
-
-    withStore('a large batch is written whole', async (store) => {
-      const batch: ProbeResult[] = [];
-      for (let i = 0; i < 20_000; i++) batch.push(result(`t${i % 200}`, T0 + Math.floor(i / 200) * 1000, 10 + (i % 90)));
-      await store.insertResults(batch);
-      assert.equal((await store.queryResults({ from: T0, to: T0 + HOUR })).length, 20_000);
-      const hours = await store.queryRollups({ from: T0, to: T0 + HOUR, tier: 'hour' });
-      assert.equal(hours.length, 200);
-      assert.equal(
-        hours.reduce((n, h) => n + h.total, 0),
-        20_000,
-      );
-      const minutes = await store.queryRollups({ from: T0, to: T0 + HOUR, tier: 'minute', targets: ['t0', 't1'] });
-      assert.deepEqual(
-        minutes.map((m) => [m.target, m.total]),
-        [
-          ['t0', 60],
-          ['t0', 40],
-          ['t1', 60],
-          ['t1', 40],
-        ],
-      );
     });
 
     withStore('migrate is idempotent and keeps data', async (store) => {

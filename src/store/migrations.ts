@@ -5,6 +5,7 @@
  * or reorder a shipped one); see src/store/README.md.
  */
 import { NinesError } from '../core/errors.ts';
+import { recordsSchema } from './records/schema.ts';
 
 /** One schema step, written once for SQLite and once for PostgreSQL (kept as close as possible). */
 export interface Migration {
@@ -18,8 +19,11 @@ export interface Migration {
   postgres: string;
 }
 
-/** Column types that differ between the two dialects; everything else is written once. */
-const DIALECT = {
+/**
+ * Column types that differ between the two dialects; everything else is written once. Later
+ * migrations take `DIALECT.sqlite` / `DIALECT.postgres` the same way migration 1 does.
+ */
+export const DIALECT = {
   sqlite: {
     ms: 'INTEGER',
     real: 'REAL',
@@ -28,10 +32,17 @@ const DIALECT = {
     // Rollups are looked up by their key only: store them in the key's b-tree (one write, not two).
     keyedTable: ' WITHOUT ROWID',
   },
-  postgres: { ms: 'BIGINT', real: 'DOUBLE PRECISION', bytes: 'BYTEA', autoId: 'BIGSERIAL PRIMARY KEY', keyedTable: '' },
+  postgres: {
+    ms: 'BIGINT',
+    real: 'DOUBLE PRECISION',
+    bytes: 'BYTEA',
+    autoId: 'BIGSERIAL PRIMARY KEY',
+    keyedTable: '',
+  },
 } as const;
 
-type Dialect = (typeof DIALECT)[keyof typeof DIALECT];
+/** The type-name table of one dialect. */
+export type Dialect = (typeof DIALECT)[keyof typeof DIALECT];
 
 function observationsSchema(t: Dialect): string {
   return `
@@ -123,6 +134,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'observations_and_rollups',
     sqlite: observationsSchema(DIALECT.sqlite),
     postgres: observationsSchema(DIALECT.postgres),
+  },
+  {
+    id: 2,
+    name: 'incidents_and_runtime_state',
+    sqlite: recordsSchema(DIALECT.sqlite),
+    postgres: recordsSchema(DIALECT.postgres),
   },
 ];
 

@@ -195,7 +195,12 @@ export function aggregateRequests(records: readonly RequestRecord[]): Map<string
 }
 
 /** An empty accumulator for one request rollup bucket. */
-export function emptyRequestAcc(route: string, deployment: string, tier: RollupTier, bucket: number): RequestAcc {
+export function emptyRequestAcc(
+  route: string,
+  deployment: string,
+  tier: RollupTier,
+  bucket: number,
+): RequestAcc {
   return {
     route,
     deployment,

@@ -3,7 +3,14 @@
  * (so they can be filtered and indexed), the rest goes into one JSON `details` column.
  * Optional fields absent from an observation are absent (not `undefined`) when read back.
  */
-import type { ErrorClass, ProbeOutcome, ProbeResult, RequestRecord, StateEvent, TargetState } from './types.ts';
+import type {
+  ErrorClass,
+  ProbeOutcome,
+  ProbeResult,
+  RequestRecord,
+  StateEvent,
+  TargetState,
+} from './types.ts';
 
 /** A `probe_results` row as both drivers return it (numbers may come back as strings from pg). */
 export interface ResultRow {
@@ -18,7 +25,10 @@ export interface ResultRow {
   details: string;
 }
 
-type ResultDetails = Pick<ProbeResult, 'timings' | 'outputTokens' | 'tokensPerSec' | 'certDaysLeft' | 'assertions'>;
+type ResultDetails = Pick<
+  ProbeResult,
+  'timings' | 'outputTokens' | 'tokensPerSec' | 'certDaysLeft' | 'assertions'
+>;
 
 /** The JSON `details` column of a probe result. */
 export function resultDetails(r: ProbeResult): string {

@@ -163,6 +163,26 @@ export interface RequestRollup {
   cached: number;
 }
 
+/**
+ * One target's rollups over a range, folded into one: counters summed, sketches and error counts
+ * merged. What availability / percentile reports need, computed in the database where it can
+ * (SQLite folds in SQL; far cheaper than reading every rollup row into JavaScript).
+ */
+export interface RollupSummary {
+  target: string;
+  /** Number of rollup buckets folded. */
+  buckets: number;
+  total: number;
+  ok: number;
+  degraded: number;
+  failed: number;
+  latencySumMs: number;
+  latencySketch: Uint8Array;
+  ttftCount: number;
+  ttftSketch: Uint8Array;
+  errors: Partial<Record<ErrorClass, number>>;
+}
+
 /** A time range [from, to) in ms since epoch. */
 export interface TimeRange {
   from: number;
@@ -190,12 +210,18 @@ export interface Store {
   /** Writes gateway request records and updates their rollups. */
   insertRequests(records: readonly RequestRecord[]): Promise<void>;
 
-  queryResults(q: TimeRange & { target?: string; onlyFailures?: boolean; limit?: number }): Promise<ProbeResult[]>;
+  queryResults(
+    q: TimeRange & { target?: string; onlyFailures?: boolean; limit?: number },
+  ): Promise<ProbeResult[]>;
   /** Events in the range, oldest first. */
   queryEvents(q: TimeRange & { target?: string; limit?: number }): Promise<StateEvent[]>;
   /** The latest event strictly before `at` for the target (the state at a window's start). */
   lastEventBefore(target: string, at: number): Promise<StateEvent | undefined>;
   queryRollups(q: TimeRange & { tier: RollupTier; targets?: readonly string[] }): Promise<Rollup[]>;
+  /** Per target (sorted by name), the fold of its rollups of `tier` with bucket in [from, to). */
+  summarizeRollups(
+    q: TimeRange & { tier: RollupTier; targets?: readonly string[] },
+  ): Promise<RollupSummary[]>;
   queryRequests(q: TimeRange & { route?: string; limit?: number }): Promise<RequestRecord[]>;
   queryRequestRollups(q: TimeRange & { tier: RollupTier; route?: string }): Promise<RequestRollup[]>;
 

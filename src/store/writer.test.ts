@@ -30,13 +30,15 @@ async function realStore(): Promise<Store> {
 
 /** The real store, with the next `failures` writes rejected as an outage would. */
 function flaky(store: Store, failures: { left: number }): Store {
-  const guard = <A extends unknown[]>(fn: (...a: A) => Promise<void>) => async (...a: A) => {
-    if (failures.left > 0) {
-      failures.left--;
-      throw new Error('database is locked');
-    }
-    return fn(...a);
-  };
+  const guard =
+    <A extends unknown[]>(fn: (...a: A) => Promise<void>) =>
+    async (...a: A) => {
+      if (failures.left > 0) {
+        failures.left--;
+        throw new Error('database is locked');
+      }
+      return fn(...a);
+    };
   return {
     ...store,
     insertResults: guard(store.insertResults),
@@ -67,7 +69,12 @@ test('writer flushes on its interval, not before', async () => {
 
 test('writer flushes early once a batch is full', async () => {
   const store = await realStore();
-  const writer = new BufferedWriter({ store, clock: new ManualClock(T0), flushIntervalMs: 60_000, batchSize: 10 });
+  const writer = new BufferedWriter({
+    store,
+    clock: new ManualClock(T0),
+    flushIntervalMs: 60_000,
+    batchSize: 10,
+  });
   for (let i = 0; i < 25; i++) writer.write(result(i));
   await writer.idle();
   assert.equal(await count(store), 20);

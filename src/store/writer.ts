@@ -82,7 +82,12 @@ export class BufferedWriter {
 
   /** Counters since construction. */
   stats(): WriterStats {
-    return { pending: this.pending, written: this.written, failedFlushes: this.failedFlushes, refused: this.refused };
+    return {
+      pending: this.pending,
+      written: this.written,
+      failedFlushes: this.failedFlushes,
+      refused: this.refused,
+    };
   }
 
   /** Writes everything pending now; rejects (keeping the data) if the store fails. */
@@ -119,10 +124,14 @@ export class BufferedWriter {
     if (this.closed) throw new NinesError('UNAVAILABLE', 'store writer is closed', { retryable: false });
     if (this.pending >= this.maxPending) {
       this.refused++;
-      throw new NinesError('UNAVAILABLE', `store writer is full (${this.maxPending} items waiting to be written)`, {
-        retryable: true,
-        details: { pending: this.pending },
-      });
+      throw new NinesError(
+        'UNAVAILABLE',
+        `store writer is full (${this.maxPending} items waiting to be written)`,
+        {
+          retryable: true,
+          details: { pending: this.pending },
+        },
+      );
     }
     queue.push(item);
     if (this.inFlight) return;

@@ -51,7 +51,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const e = new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? `request failed with HTTP ${res.status}`);
+    const e = new ApiError(
+      res.status,
+      err?.code ?? 'INTERNAL',
+      err?.message ?? `request failed with HTTP ${res.status}`,
+    );
     if (res.status === 401 && path !== '/session') onUnauthorized.handler(e.message);
     throw e;
   }

@@ -13,7 +13,10 @@ function append(parent: Node, children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(parent, c);
-    else parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    else
+      parent.appendChild(
+        typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c,
+      );
   }
 }
 
@@ -28,7 +31,11 @@ function setAttrs(el: Element, attrs: Attrs | null | undefined): void {
 }
 
 /** Creates an HTML element with attributes and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
   append(el, children);

@@ -5,6 +5,7 @@
  */
 import { ApiError, api, onUnauthorized, setCsrfToken } from './api.ts';
 import { h, notice, replace } from './dom.ts';
+import { hideTip } from './charts.ts';
 import { connectLive, disconnectLive, onLiveStatus } from './live.ts';
 import type { Me } from './types.ts';
 import type { Page, PageContext } from './page.ts';
@@ -15,6 +16,7 @@ import { sloListPage, sloPage } from './pages/slos.ts';
 import { alertsPage } from './pages/alerts.ts';
 import { incidentListPage, incidentPage } from './pages/incidents.ts';
 import { gatewayPage } from './pages/gateway.ts';
+import { accountPage } from './pages/account.ts';
 
 const ROUTES: [RegExp, Page][] = [
   [/^\/?$/, overviewPage],
@@ -25,6 +27,7 @@ const ROUTES: [RegExp, Page][] = [
   [/^\/incidents$/, incidentListPage],
   [/^\/incidents\/([^/]+)$/, incidentPage],
   [/^\/gateway$/, gatewayPage],
+  [/^\/account$/, accountPage],
 ];
 
 const NAV: [string, string][] = [
@@ -53,13 +56,29 @@ function header(): HTMLElement {
     const active = href === '#/' ? current === '#/' : current.startsWith(href);
     return h('li', null, h('a', { href, 'aria-current': active ? 'page' : null }, text));
   });
-  const logout = h('button', { type: 'button', class: 'link-button', onclick: () => void logOut() }, 'Log out');
+  const logout = h(
+    'button',
+    { type: 'button', class: 'link-button', onclick: () => void logOut() },
+    'Log out',
+  );
   return h(
     'header',
     { class: 'top' },
     h('a', { class: 'brand', href: '#/' }, 'nines'),
     h('nav', { 'aria-label': 'Main' }, h('ul', null, links)),
-    h('div', { class: 'who' }, liveDot, me ? h('span', null, `${me.user.name} (${me.user.role})`) : null, me ? logout : null),
+    h(
+      'div',
+      { class: 'who' },
+      liveDot,
+      me
+        ? h(
+            'a',
+            { href: '#/account', 'aria-label': `Account: ${me.user.name} (${me.user.role})` },
+            `${me.user.name} (${me.user.role})`,
+          )
+        : null,
+      me ? logout : null,
+    ),
   );
 }
 
@@ -79,6 +98,7 @@ async function logOut(): Promise<void> {
 async function render(): Promise<void> {
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
+  hideTip();
   const p = path();
   if (!me || p === '/login') {
     replace(app, main, liveRegion);
@@ -92,7 +112,12 @@ async function render(): Promise<void> {
   const match = ROUTES.map(([re, page]) => [re.exec(p), page] as const).find(([m]) => m);
   if (!match) {
     setTitle('Page not found');
-    replace(main, h('h1', null, 'Page not found'), notice('error', `There is no page at "${p}".`), h('p', null, h('a', { href: '#/' }, 'Go to the overview')));
+    replace(
+      main,
+      h('h1', null, 'Page not found'),
+      notice('error', `There is no page at "${p}".`),
+      h('p', null, h('a', { href: '#/' }, 'Go to the overview')),
+    );
     return;
   }
   const [m, page] = match;
@@ -100,8 +125,18 @@ async function render(): Promise<void> {
   try {
     cleanup = await page({ main, me, params, setTitle, onLogin });
   } catch (e) {
-    const msg = e instanceof ApiError ? (e.status === 404 ? `Not found: ${e.message}` : e.message) : `Something went wrong: ${String(e)}`;
-    replace(main, h('h1', null, 'Could not load this page'), notice('error', msg), h('p', null, h('a', { href: '#/' }, 'Go to the overview')));
+    const msg =
+      e instanceof ApiError
+        ? e.status === 404
+          ? `Not found: ${e.message}`
+          : e.message
+        : `Something went wrong: ${String(e)}`;
+    replace(
+      main,
+      h('h1', null, 'Could not load this page'),
+      notice('error', msg),
+      h('p', null, h('a', { href: '#/' }, 'Go to the overview')),
+    );
   }
   main.querySelector('h1')?.setAttribute('tabindex', '-1');
 }
@@ -144,7 +179,8 @@ async function boot(): Promise<void> {
     setCsrfToken(session.csrfToken);
     connectLive();
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 401)) loginMessage = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof ApiError && e.status === 401))
+      loginMessage = e instanceof Error ? e.message : String(e);
   }
   await render();
 }

@@ -31,7 +31,9 @@ export interface TargetStatus {
 
 /** A rollup bucket. */
 export interface RollupView {
-  bucket: number;
+  /** Bucket start, ISO 8601. */
+  bucket: string;
+  /** Bucket start, ms since epoch. */
   bucketMs: number;
   total: number;
   ok: number;
@@ -76,9 +78,20 @@ export interface StateEvent {
 /** GET /api/v1/slos item. */
 export interface Slo {
   name: string;
-  objective: number;
-  window: string | number;
+  objective: number | null;
+  window: string | number | null;
   sli?: unknown;
+  /** The probe targets the SLO covers (for the overview's budget column). */
+  targets?: unknown[];
+  /** Each burn-rate alert tier and its state. */
+  tiers?: {
+    name: string;
+    severity: string;
+    factor: number;
+    longBurn: number;
+    shortBurn: number;
+    state: string;
+  }[];
   target?: string;
   budgetRemaining: number;
   budgetConsumed?: number;
@@ -101,12 +114,21 @@ export interface Alert {
   groupKey?: string;
   silencedBy?: string[];
   inhibitedBy?: string[];
+  /** Why the alert is not notified (the API's alerting routes): a silence, inhibition, maintenance. */
+  mutedBy?: { by: string; id: string };
+  value?: number;
 }
 
 /** A silence. */
 export interface Silence {
   id: string;
-  matchers: { name: string; value: string; isRegex?: boolean; isEqual?: boolean }[];
+  matchers: {
+    name: string;
+    value: string;
+    op?: '=' | '!=' | '=~' | '!~';
+    isRegex?: boolean;
+    isEqual?: boolean;
+  }[];
   startsAt: number | string;
   endsAt: number | string;
   comment: string;
@@ -143,8 +165,27 @@ export interface TimelineEntry {
 /** GET /api/v1/gateway. */
 export interface GatewayView {
   enabled: boolean;
-  routes: { name: string; strategy: string; deployments: { name: string; provider: string; breaker: { state: string; opens: number }; health?: unknown }[] }[];
-  traffic: { route: string; deployment: string; total: number; errors: number; latencyP50Ms: number | null; latencyP95Ms: number | null; ttftP95Ms: number | null; failovers: number; cached: number }[];
+  routes: {
+    name: string;
+    strategy: string;
+    deployments: {
+      name: string;
+      provider: string;
+      breaker: { state: string; opens: number };
+      health?: unknown;
+    }[];
+  }[];
+  traffic: {
+    route: string;
+    deployment: string;
+    total: number;
+    errors: number;
+    latencyP50Ms: number | null;
+    latencyP95Ms: number | null;
+    ttftP95Ms: number | null;
+    failovers: number;
+    cached: number;
+  }[];
 }
 
 /** The logged-in user. */

@@ -8,6 +8,20 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, USERS, launchBrowser, login, startHarness, type Harness } from './harness.ts';
 
+/** In-page check (a string, so the page's CSP needs no eval of compiled helpers): text elements below 4.5:1. */
+const CONTRAST_CHECK = `(() => {
+  const lum = (c) => { const m = c.match(/[\\d.]+/g).map(Number); const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]); };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; const a = c.match(/[\\d.]+/g); if (a && (a.length < 4 || Number(a[3]) > 0.5)) return c; } return 'rgb(255,255,255)'; };
+  const out = [];
+  for (const el of document.querySelectorAll('a, button, th, td, p, span, label, h1, h2, li, dt, dd')) {
+    if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const fg = lum(getComputedStyle(el).color), b = lum(bg(el));
+    const ratio = (Math.max(fg, b) + 0.05) / (Math.min(fg, b) + 0.05);
+    if (ratio < 4.5) out.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return out.slice(0, 10);
+})()`;
+
 describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
   let h: Harness;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -45,7 +59,16 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await login(page, h.url, 'oper', USERS.oper);
     await row('chat-east').waitFor();
     assert.equal(await page.locator('tbody tr[data-target]').count(), 3);
-    assert.equal(await row('chat-east').locator('svg.bars rect').count(), 90, '90 daily bars');
+    const bars = row('chat-east').locator('svg.bars');
+    await bars.waitFor();
+    const box = (await bars.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    const tip = await page.locator('.tooltip').textContent();
+    assert.match(
+      tip ?? '',
+      /^\d{4}-\d{2}-\d{2}: (\d+\.\d+% available|no data)/,
+      `hover shows the day: ${tip}`,
+    );
     const label = await row('chat-east').locator('.label', { hasText: 'team=' }).textContent();
     assert.equal(label, 'team=<img src=x onerror=alert(1)>', 'label shown as text, not markup');
     await row('chat-east').locator('.badge.state-up').waitFor({ timeout: 10_000 });
@@ -80,7 +103,10 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Availability' }).waitFor();
     await page.locator('td.error-text').first().waitFor();
     const errors = await page.locator('td.error-text').allTextContents();
-    assert.ok(errors.some((e) => e.includes('HTTP 503 <b>from upstream</b>')), `errors: ${errors.slice(0, 3).join(' | ')}`);
+    assert.ok(
+      errors.some((e) => e.includes('HTTP 503 <b>from upstream</b>')),
+      `errors: ${errors.slice(0, 3).join(' | ')}`,
+    );
     await shot('target');
   });
 
@@ -93,12 +119,24 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   });
 
-  test('SLO and gateway pages say when they are not configured', async () => {
+  test('SLO list and detail, gateway traffic and breakers', async () => {
+    await page.goto(`${h.url}/#/`);
+    await row('chat-flaky').locator('td.num.low-budget', { hasText: '18.0%' }).waitFor();
     await page.goto(`${h.url}/#/slos`);
-    await page.getByText(/does not evaluate SLOs|No SLOs/).waitFor();
+    await page.getByRole('link', { name: 'chat-latency <p95>' }).waitFor();
+    await page.getByText('firing: 1h/5m').waitFor();
     await shot('slos');
+    await page.getByRole('link', { name: 'chat-availability' }).click();
+    await page.getByRole('heading', { name: 'Burn-down' }).waitFor();
+    await page.locator('svg.chart path.line').first().waitFor();
+    await page.getByText('5h 0m').waitFor();
+    await page.getByRole('rowheader', { name: '3d/6h' }).waitFor();
+    await shot('slo');
+    await page.goto(`${h.url}/#/slos/nope`);
+    await page.getByRole('alert').filter({ hasText: 'no SLO named "nope"' }).waitFor();
     await page.goto(`${h.url}/#/gateway`);
-    await page.getByText('No gateway is configured').waitFor();
+    await page.getByText('west via openai: open, opened 3×').waitFor();
+    await page.getByRole('cell', { name: '23.4%' }).waitFor();
     await shot('gateway');
   });
 
@@ -106,7 +144,7 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.goto(`${h.url}/#/incidents`);
     await page.locator(`tr[data-incident="${h.incidentId}"] a`).click();
     await page.getByRole('heading', { name: /chat-flaky is down <script>/ }).waitFor();
-    await page.getByLabel('Note').fill('<img src=x onerror="window.pwned=1"> looking');
+    await page.getByRole('textbox', { name: 'Note' }).fill('<img src=x onerror="window.pwned=1"> looking');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.locator('.tl-text', { hasText: '<img src=x onerror="window.pwned=1"> looking' }).waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
@@ -115,7 +153,10 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.locator('h1 .badge', { hasText: 'resolved' }).waitFor();
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
-    const pm = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${id}/postmortem`)).status, h.incidentId);
+    const pm = await page.evaluate(
+      async (id) => (await fetch(`/api/v1/incidents/${id}/postmortem`)).status,
+      h.incidentId,
+    );
     assert.equal(pm, 200);
   });
 
@@ -125,15 +166,22 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.getByLabel('Comment').fill('deploying a fix');
     await page.getByRole('button', { name: 'Create silence' }).click();
     await page.getByText('Silence created.').waitFor();
-    await page.locator('tr[data-silence]', { hasText: 'deploying a fix' }).getByRole('button', { name: 'Expire' }).waitFor();
+    await page
+      .locator('tr[data-silence]', { hasText: 'deploying a fix' })
+      .getByRole('button', { name: 'Expire' })
+      .waitFor();
     await page.getByText('(silenced)').waitFor();
     await shot('alerts');
-    await page.locator('tr[data-silence]', { hasText: 'deploying a fix' }).getByRole('button', { name: 'Expire' }).click();
+    await page
+      .locator('tr[data-silence]', { hasText: 'deploying a fix' })
+      .getByRole('button', { name: 'Expire' })
+      .click();
     await page.getByText('Silence expired.').waitFor();
   });
 
   test('keyboard: skip link and navigation are reachable; every control has a label', async () => {
     await page.goto(`${h.url}/#/`);
+    await page.reload();
     await row('chat-east').waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
@@ -142,25 +190,50 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
       await page.keyboard.press('Tab');
       focused.push((await page.evaluate(() => document.activeElement?.textContent ?? '')) || '');
     }
-    assert.ok(focused.includes('Alerts') && focused.includes('Incidents'), `tab order: ${focused.join(', ')}`);
+    assert.ok(
+      focused.includes('Alerts') && focused.includes('Incidents'),
+      `tab order: ${focused.join(', ')}`,
+    );
     await page.keyboard.press('Enter');
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
-        const e = el as HTMLInputElement;
-        return !(e.labels?.length || e.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim()));
-      }).length,
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
+          const e = el as HTMLInputElement;
+          return !(
+            e.labels?.length ||
+            e.getAttribute('aria-label') ||
+            (el.tagName === 'BUTTON' && el.textContent?.trim())
+          );
+        }).length,
     );
     assert.equal(unlabelled, 0);
+  });
+
+  test('text contrast is at least 4.5:1 (WCAG AA) on the overview and an incident', async () => {
+    for (const route of ['#/', `#/incidents/${h.incidentId}`]) {
+      await page.goto(`${h.url}/${route}`);
+      await page.locator('h1').first().waitFor();
+      await page.waitForTimeout(300);
+      const low = (await page.evaluate(CONTRAST_CHECK)) as string[];
+      assert.deepEqual(low, [], `low contrast on ${route}`);
+    }
   });
 
   test('a viewer is refused an operator action with a clear message', async () => {
     await context.clearCookies();
     await login(page, h.url, 'vera', USERS.vera);
     await page.goto(`${h.url}/#/incidents/${h.incidentId}`);
-    await page.getByRole('button', { name: 'Reopen' }).click();
-    await page.getByRole('alert').filter({ hasText: /Refused: .*needs operator/ }).waitFor();
+    await page.locator('.actions button').first().click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Refused: .*needs operator/ })
+      .waitFor();
     await shot('viewer-refused');
-    const noCsrf = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${id}/notes`, { method: 'POST', body: '{"text":"x"}' })).status, h.incidentId);
+    const noCsrf = await page.evaluate(
+      async (id) =>
+        (await fetch(`/api/v1/incidents/${id}/notes`, { method: 'POST', body: '{"text":"x"}' })).status,
+      h.incidentId,
+    );
     assert.equal(noCsrf, 403);
   });
 
@@ -180,17 +253,55 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     assert.equal(res?.status(), 200);
     assert.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
     const html = await page.content();
-    for (const secret of ['secret-internal', 'chat-flaky', 'chat-east', 'region', 'provider', 'private:', '127.0.0.1', 'TargetDown']) {
+    for (const secret of [
+      'secret-internal',
+      'chat-flaky',
+      'chat-east',
+      'region',
+      'provider',
+      'private:',
+      '127.0.0.1',
+      'TargetDown',
+    ]) {
       assert.ok(!html.includes(secret), `status page leaks "${secret}"`);
     }
     assert.ok(html.includes('Acme &lt;AI&gt; status') || (await page.title()) === 'Acme <AI> status');
-    await page.getByText('Chat API (West)').waitFor();
+    await page.getByRole('heading', { name: 'Chat API (West)', exact: true }).waitFor();
     await page.getByText('We are investigating elevated errors on chat.').waitFor();
     await shot('status-page');
     const json = await (await fetch(`${h.url}/status/public/api.json`)).text();
-    for (const secret of ['secret-internal', 'chat-flaky', 'private:']) assert.ok(!json.includes(secret), `api.json leaks ${secret}`);
+    for (const secret of ['secret-internal', 'chat-flaky', 'private:'])
+      assert.ok(!json.includes(secret), `api.json leaks ${secret}`);
     const missing = await fetch(`${h.url}/status/<script>`);
     assert.equal(missing.status, 404);
     assert.ok(!(await missing.text()).includes('<script>'));
+  });
+
+  test('an admin creates a user; changing a password logs out the other sessions', async () => {
+    await context.clearCookies();
+    await login(page, h.url, 'admin', USERS.admin);
+    await page.getByRole('link', { name: /Account: admin/ }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('User name').fill('newbie');
+    await page.getByLabel('Role').selectOption('operator');
+    await page.getByLabel('Initial password (at least 10 characters)').fill('newbie-password-1');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('rowheader', { name: 'newbie' }).waitFor();
+    await shot('account');
+    const other = await fetch(`${h.url}/api/v1/session`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'newbie', password: 'newbie-password-1' }),
+    });
+    const otherCookie = other.headers.get('set-cookie')!.split(';')[0]!;
+    await context.clearCookies();
+    await login(page, h.url, 'newbie', 'newbie-password-1');
+    await page.goto(`${h.url}/#/account`);
+    await page.getByLabel('Current password').fill('newbie-password-1');
+    await page.getByLabel('New password (at least 10 characters)').fill('newbie-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('1 other session(s) logged out').waitFor();
+    assert.equal((await fetch(`${h.url}/api/v1/session`, { headers: { cookie: otherCookie } })).status, 401);
+    await page.goto(`${h.url}/#/incidents`);
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
   });
 });

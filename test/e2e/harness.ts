@@ -26,27 +26,28 @@ import { createApiApp } from '../../src/api/app.ts';
 import { listenApp } from '../../src/api/listen.ts';
 import { liveRoutes } from '../../src/api/routes/live.ts';
 import { incidentRoutes } from '../../src/api/routes/incidents.ts';
-import { usersExtension } from '../../src/api/routes/users.ts';
-import { statusPageRoutes } from '../../src/api/routes/status-page.ts';
 import { statusPageData } from '../../src/api/routes/status-page-data.ts';
-import { buildWebAssets, staticRoutes } from '../../src/api/static.ts';
-import { withSessions } from '../../src/api/session-app.ts';
-import { SessionAuthenticator } from '../../src/api/session-auth.ts';
-import { SessionManager } from '../../src/api/session.ts';
-import { MemoryUserStore, UserService } from '../../src/api/users.ts';
+import { createWebLayer } from '../../src/api/session-app.ts';
+import { MemoryUserStore } from '../../src/api/users.ts';
 import { statusPagesSchema } from '../../src/config/status-pages.ts';
-import { alertingStandIn } from './alerting-stand-in.ts';
+import { alertingStandIn, sloAndGatewayStandIn } from './alerting-stand-in.ts';
 
 /** Where tests put screenshots (gitignored). */
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 /** Passwords of the seeded users. */
-export const USERS = { admin: 'admin-password-1', oper: 'operator-password-1', vera: 'viewer-password-1' } as const;
+export const USERS = {
+  admin: 'admin-password-1',
+  oper: 'operator-password-1',
+  vera: 'viewer-password-1',
+} as const;
 
 /** A running test server. */
 export interface Harness {
   url: string;
   sim: SimServer;
+  /** The live event bus (benchmarks publish synthetic updates on it). */
+  bus: EventBus;
   incidents: IncidentService;
   incidentId: string;
   close(): Promise<void>;
@@ -59,8 +60,20 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
   const dir = mkdtempSync(join(tmpdir(), 'nines-e2e-'));
   const sim = await startSimServer({
     providers: [
-      { name: 'good', kind: 'openai', models: ['gpt-4o-mini'], streamChunks: 5, faults: { latency: { p50Ms: 20, p99Ms: 60 }, ttftMs: 10, interChunkMs: 2 } },
-      { name: 'flaky', kind: 'openai', models: ['gpt-4o-mini'], streamChunks: 5, faults: { latency: { p50Ms: 20, p99Ms: 60 }, ttftMs: 10, interChunkMs: 2 } },
+      {
+        name: 'good',
+        kind: 'openai',
+        models: ['gpt-4o-mini'],
+        streamChunks: 5,
+        faults: { latency: { p50Ms: 20, p99Ms: 60 }, ttftMs: 10, interChunkMs: 2 },
+      },
+      {
+        name: 'flaky',
+        kind: 'openai',
+        models: ['gpt-4o-mini'],
+        streamChunks: 5,
+        faults: { latency: { p50Ms: 20, p99Ms: 60 }, ttftMs: 10, interChunkMs: 2 },
+      },
     ],
     seed: 7,
   });
@@ -68,7 +81,11 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
     `  - name: ${name}\n    kind: openai-chat\n    url: ${sim.baseUrl(provider)}\n    model: gpt-4o-mini\n    interval: 1s\n    timeout: 800ms\n    failureThreshold: 2\n    labels: ${JSON.stringify(labels)}\n`;
   const yaml =
     `targets:\n` +
-    target('chat-east', 'good', { provider: 'openai', region: 'east', team: '<img src=x onerror=alert(1)>' }) +
+    target('chat-east', 'good', {
+      provider: 'openai',
+      region: 'east',
+      team: '<img src=x onerror=alert(1)>',
+    }) +
     target('chat-flaky', 'flaky', { provider: 'openai', region: 'west' }) +
     target('secret-internal', 'good', { provider: 'internal', region: 'east' });
   const loaded = loadConfigText(yaml, 'e2e.yaml', { env: {}, requireEnv: false });
@@ -78,7 +95,11 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
     ...config.targets[0]!,
     name: `synthetic-${String(i).padStart(4, '0')}`,
     enabled: false,
-    labels: { provider: ['openai', 'anthropic', 'vllm'][i % 3]!, region: ['east', 'west', 'eu'][i % 3]!, model: `m${i % 7}` },
+    labels: {
+      provider: ['openai', 'anthropic', 'vllm'][i % 3]!,
+      region: ['east', 'west', 'eu'][i % 3]!,
+      model: `m${i % 7}`,
+    },
   }));
   const targets = [...config.targets, ...synthetic];
 
@@ -89,16 +110,34 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
   for (const t of targets.slice(0, 60)) {
     for (let at = now - 10 * DAY; at < now - 60_000; at += 3 * 3_600_000) {
       const failed = t.name === 'chat-flaky' && at > now - 3 * DAY && at < now - 2.9 * DAY;
-      history.push({ target: t.name, at, outcome: failed ? 'failed' : 'ok', latencyMs: 100 + (at % 97), timings: { totalMs: 100 + (at % 97), ttftMs: 40 + (at % 13) }, ...(failed ? { errorClass: 'http_5xx', error: 'HTTP 503 <b>from upstream</b>' } : {}) } as ProbeResult);
+      history.push({
+        target: t.name,
+        at,
+        outcome: failed ? 'failed' : 'ok',
+        latencyMs: 100 + (at % 97),
+        timings: { totalMs: 100 + (at % 97), ttftMs: 40 + (at % 13) },
+        ...(failed ? { errorClass: 'http_5xx', error: 'HTTP 503 <b>from upstream</b>' } : {}),
+      } as ProbeResult);
     }
   }
+  history.push({
+    target: 'chat-flaky',
+    at: now - 2 * 3_600_000,
+    outcome: 'failed',
+    latencyMs: 30,
+    timings: { totalMs: 30 },
+    errorClass: 'http_5xx',
+    error: 'HTTP 503 <b>from upstream</b>',
+  } as ProbeResult);
   await store.insertResults(history);
 
   const clock = systemClock;
   const writer = new BufferedWriter({ store, clock, flushIntervalMs: 200 });
   const bus = new EventBus();
   const tracker = new TargetStatusTracker(targets);
-  tracker.subscribe((change) => (change.kind === 'result' ? bus.publish('result', change.result) : bus.publish('state', change.event)));
+  tracker.subscribe((change) =>
+    change.kind === 'result' ? bus.publish('result', change.result) : bus.publish('state', change.event),
+  );
   const scheduler = createScheduler({
     targets: config.targets,
     clock,
@@ -122,37 +161,63 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
     status: 'firing',
     commonLabels: { alertname: 'TargetDown', target: 'chat-flaky', severity: 'page' },
     commonAnnotations: { summary: 'chat-flaky is down <script>window.pwned=1</script>' },
-    alerts: [{ labels: { alertname: 'TargetDown', target: 'chat-flaky', severity: 'page' }, annotations: {}, fingerprint: 'fp1', startsAt: now - 60_000 }],
+    alerts: [
+      {
+        labels: { alertname: 'TargetDown', target: 'chat-flaky', severity: 'page' },
+        annotations: {},
+        fingerprint: 'fp1',
+        startsAt: now - 60_000,
+      },
+    ],
   });
   await incidents.addNote(opened!.id, 'We are investigating elevated errors on chat.', 'oper', true);
   await incidents.addNote(opened!.id, 'private: secret-internal db password rotated', 'oper', false);
 
-  const users = new UserService(new MemoryUserStore(), () => Date.now());
-  await users.create('admin', 'admin', USERS.admin);
-  await users.create('oper', 'operator', USERS.oper);
-  await users.create('vera', 'viewer', USERS.vera);
-  const sessions = new SessionManager();
-  const auth = new SessionAuthenticator(new TokenAuthenticator([]), sessions, () => Date.now());
-  const pages = statusPagesSchema.parse([{ slug: 'public', title: 'Acme <AI> status', description: 'Our public APIs.', targets: [{ target: 'chat-east', name: 'Chat API' }, { target: 'chat-flaky', name: 'Chat API (West)' }] }]);
-  const assets = await buildWebAssets();
+  const pages = statusPagesSchema.parse([
+    {
+      slug: 'public',
+      title: 'Acme <AI> status',
+      description: 'Our public APIs.',
+      targets: [
+        { target: 'chat-east', name: 'Chat API' },
+        { target: 'chat-flaky', name: 'Chat API (West)' },
+      ],
+    },
+  ]);
+  const web = await createWebLayer({
+    tokens: new TokenAuthenticator([]),
+    users: new MemoryUserStore(),
+    now: () => Date.now(),
+    adminPassword: USERS.admin,
+    statusPages: () => pages,
+    statusData: statusPageData({ now: () => Date.now(), targets: tracker, reports, incidents }),
+    log: () => undefined,
+  });
+  await web.userService.create('oper', 'operator', USERS.oper);
+  await web.userService.create('vera', 'viewer', USERS.vera);
   const api = createApiApp({
     services: { clock, targets: tracker, store, reports },
-    auth,
+    auth: web.auth,
     extensions: [
       (a) => a.route('/', liveRoutes(bus)),
       (a) => a.route('/', incidentRoutes(incidents, clock)),
-      usersExtension(users, sessions),
-      alertingStandIn([{ fingerprint: 'fp1', labels: { alertname: 'TargetDown', target: 'chat-flaky', severity: 'page' }, annotations: { summary: 'chat-flaky is failing' } }]),
+      web.extension,
+      sloAndGatewayStandIn,
+      alertingStandIn([
+        {
+          fingerprint: 'fp1',
+          labels: { alertname: 'TargetDown', target: 'chat-flaky', severity: 'page' },
+          annotations: { summary: 'chat-flaky is failing' },
+        },
+      ]),
     ],
-    publicRoutes: (app) => {
-      staticRoutes(assets)(app);
-      statusPageRoutes(() => pages, statusPageData({ now: () => Date.now(), targets: tracker, reports, incidents }))(app);
-    },
+    publicRoutes: web.publicRoutes,
   });
-  const server = await listenApp(withSessions(api, { users, auth, now: () => Date.now() }), '127.0.0.1', 0);
+  const server = await listenApp(web.wrap(api), '127.0.0.1', 0);
   return {
     url: server.url,
     sim,
+    bus,
     incidents,
     incidentId: opened!.id,
     async close() {
@@ -167,15 +232,31 @@ export async function startHarness(options: { extraTargets?: number } = {}): Pro
 }
 
 /** Chromium flags for headless runs in containers. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Launches Chromium with a fresh profile; fails with the install hint when it is missing. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: run "apt-get install chromium" (or set CHROMIUM_PATH)`);
+  if (!existsSync(executablePath))
+    throw new Error(
+      `Chromium not found at ${executablePath}: run "apt-get install chromium" (or set CHROMIUM_PATH)`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'nines-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
   return {
     context,
     async close() {

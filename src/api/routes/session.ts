@@ -14,7 +14,9 @@ import { LoginThrottle, SESSION_COOKIE } from '../session.ts';
 import type { SessionAuthenticator } from '../session-auth.ts';
 import type { UserService } from '../users.ts';
 
-const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
+const loginBody = z
+  .object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) })
+  .strict();
 
 /** What the session routes need. */
 export interface SessionRouteDeps {
@@ -44,7 +46,10 @@ export function sessionRoutes(deps: SessionRouteDeps): Hono {
     const wait = throttle.retryAfter(keys, now);
     if (wait > 0) {
       c.header('retry-after', String(Math.ceil(wait / 1000)));
-      throw new NinesError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`);
+      throw new NinesError(
+        'RATE_LIMITED',
+        `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`,
+      );
     }
     const user = await deps.users.verify(body.name, body.password);
     if (!user) {
@@ -60,14 +65,26 @@ export function sessionRoutes(deps: SessionRouteDeps): Hono {
       secure: new URL(c.req.url).protocol === 'https:',
       maxAge: Math.floor(deps.auth.sessions.absoluteMs / 1000),
     });
-    return c.json({ user: { name: user.name, role: user.role }, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
+    return c.json(
+      {
+        user: { name: user.name, role: user.role },
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt,
+      },
+      201,
+    );
   });
 
   app.get('/session', (c) => {
     const found = deps.auth.session(c);
     if (!found) throw new NinesError('UNAUTHORIZED', 'not logged in, or the session has expired');
     const s = found.session;
-    return c.json({ user: { name: s.user, role: s.role }, csrfToken: s.csrfToken, expiresAt: s.expiresAt, idleTimeoutMs: deps.auth.sessions.idleMs });
+    return c.json({
+      user: { name: s.user, role: s.role },
+      csrfToken: s.csrfToken,
+      expiresAt: s.expiresAt,
+      idleTimeoutMs: deps.auth.sessions.idleMs,
+    });
   });
 
   app.delete('/session', (c) => {

@@ -11,7 +11,15 @@ export interface StatusPageSources {
   targets: { get(name: string): { state: PublicState } | undefined };
   reports: { dailyUptime: StatusPageData['dailyUptime'] };
   incidents?: {
-    list(q: { from?: number; limit?: number }): Promise<{ id: string; state: PublicIncident['state']; openedAt: number; resolvedAt?: number; labels: Record<string, string> }[]>;
+    list(q: { from?: number; limit?: number }): Promise<
+      {
+        id: string;
+        state: PublicIncident['state'];
+        openedAt: number;
+        resolvedAt?: number;
+        labels: Record<string, string>;
+      }[]
+    >;
     get(id: string): Promise<{ timeline: { at: number; text: string; public?: boolean }[] }>;
   };
 }
@@ -27,7 +35,9 @@ export function statusPageData(src: StatusPageSources): StatusPageData {
     async publicIncidents(targets, from) {
       if (!src.incidents) return [];
       const wanted = new Set(targets);
-      const list = (await src.incidents.list({ from, limit: 200 })).filter((i) => i.labels.target !== undefined && wanted.has(i.labels.target));
+      const list = (await src.incidents.list({ from, limit: 200 })).filter(
+        (i) => i.labels.target !== undefined && wanted.has(i.labels.target),
+      );
       const out: PublicIncident[] = [];
       for (const i of list.sort((a, b) => b.openedAt - a.openedAt).slice(0, 50)) {
         const { timeline } = await src.incidents.get(i.id);

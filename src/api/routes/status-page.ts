@@ -28,7 +28,13 @@ export interface StatusPageData {
   /** Current state of each of `targets` (missing → unknown). */
   states(targets: readonly string[]): Record<string, PublicState>;
   /** Per-day availability, oldest first (the shape of GET /api/v1/uptime). */
-  dailyUptime(days: number, now: number, targets: readonly string[]): Promise<{ date: string; targets: Record<string, { availability: number | null; downtimeMs: number }> }[]>;
+  dailyUptime(
+    days: number,
+    now: number,
+    targets: readonly string[],
+  ): Promise<
+    { date: string; targets: Record<string, { availability: number | null; downtimeMs: number }> }[]
+  >;
   /** Incidents affecting `targets` opened since `from`, newest first. */
   publicIncidents(targets: readonly string[], from: number): Promise<PublicIncident[]>;
 }
@@ -38,9 +44,24 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const SUMMARY: Record<PublicState, string> = { up: 'All systems operational', degraded: 'Degraded performance', down: 'Service disruption', unknown: 'Status unknown' };
-const WORD: Record<PublicState, string> = { up: 'Operational', degraded: 'Degraded', down: 'Outage', unknown: 'No data' };
-const INCIDENT_WORD: Record<PublicIncident['state'], string> = { open: 'Investigating', acknowledged: 'Identified', mitigated: 'Monitoring', resolved: 'Resolved' };
+const SUMMARY: Record<PublicState, string> = {
+  up: 'All systems operational',
+  degraded: 'Degraded performance',
+  down: 'Service disruption',
+  unknown: 'Status unknown',
+};
+const WORD: Record<PublicState, string> = {
+  up: 'Operational',
+  degraded: 'Degraded',
+  down: 'Outage',
+  unknown: 'No data',
+};
+const INCIDENT_WORD: Record<PublicIncident['state'], string> = {
+  open: 'Investigating',
+  acknowledged: 'Identified',
+  mitigated: 'Monitoring',
+  resolved: 'Resolved',
+};
 
 function overall(states: PublicState[]): PublicState {
   if (states.includes('down')) return 'down';
@@ -64,8 +85,19 @@ export interface StatusPageView {
   status: PublicState;
   summary: string;
   updatedAt: number;
-  components: { name: string; status: PublicState; uptime: number | null; days: { date: string; availability: number | null; downtimeMs: number }[] }[];
-  incidents: { status: string; openedAt: number; resolvedAt?: number; components: string[]; updates: { at: number; text: string }[] }[];
+  components: {
+    name: string;
+    status: PublicState;
+    uptime: number | null;
+    days: { date: string; availability: number | null; downtimeMs: number }[];
+  }[];
+  incidents: {
+    status: string;
+    openedAt: number;
+    resolvedAt?: number;
+    components: string[];
+    updates: { at: number; text: string }[];
+  }[];
 }
 
 /** Builds the public view of a page from private data, keeping only what may be shown. */
@@ -74,11 +106,23 @@ export async function buildStatusView(page: StatusPageConfig, data: StatusPageDa
   const names = page.targets.map((t) => t.target);
   const publicName = new Map(page.targets.map((t) => [t.target, t.name]));
   const states = data.states(names);
-  const [days, incidents] = await Promise.all([data.dailyUptime(page.historyDays, now, names), data.publicIncidents(names, now - page.historyDays * 86_400_000)]);
+  const [days, incidents] = await Promise.all([
+    data.dailyUptime(page.historyDays, now, names),
+    data.publicIncidents(names, now - page.historyDays * 86_400_000),
+  ]);
   const components = page.targets.map((t) => {
-    const list = days.map((d) => ({ date: d.date, availability: d.targets[t.target]?.availability ?? null, downtimeMs: d.targets[t.target]?.downtimeMs ?? 0 }));
+    const list = days.map((d) => ({
+      date: d.date,
+      availability: d.targets[t.target]?.availability ?? null,
+      downtimeMs: d.targets[t.target]?.downtimeMs ?? 0,
+    }));
     const known = list.filter((d) => d.availability !== null);
-    return { name: t.name, status: states[t.target] ?? 'unknown', uptime: known.length ? known.reduce((a, d) => a + d.availability!, 0) / known.length : null, days: list };
+    return {
+      name: t.name,
+      status: states[t.target] ?? 'unknown',
+      uptime: known.length ? known.reduce((a, d) => a + d.availability!, 0) / known.length : null,
+      days: list,
+    };
   });
   const status = overall(components.map((c) => c.status));
   return {
@@ -113,13 +157,17 @@ export function renderStatusHtml(v: StatusPageView): string {
     const n = Math.max(c.days.length, 1);
     const w = 100 / n;
     const rects = c.days
-      .map((d, i) => `<rect x="${(i * w).toFixed(3)}%" y="0" width="${Math.max(w - 0.25, 0.2).toFixed(3)}%" height="30" class="${barClass(d.availability)}"><title>${e(`${d.date}: ${pct(d.availability)}${d.downtimeMs > 0 ? `, ${Math.round(d.downtimeMs / 60_000)} min down` : ''}`)}</title></rect>`)
+      .map(
+        (d, i) =>
+          `<rect x="${(i * w).toFixed(3)}%" y="0" width="${Math.max(w - 0.25, 0.2).toFixed(3)}%" height="30" class="${barClass(d.availability)}"><title>${e(`${d.date}: ${pct(d.availability)}${d.downtimeMs > 0 ? `, ${Math.round(d.downtimeMs / 60_000)} min down` : ''}`)}</title></rect>`,
+      )
       .join('');
     return `<svg class="bars" role="img" aria-label="${e(`${c.name}: ${pct(c.uptime)} uptime over ${c.days.length} days`)}">${rects}</svg>`;
   };
   const components = v.components
     .map(
-      (c) => `<section class="component"><header><h2 class="name">${e(c.name)}</h2><span class="state-${c.status}">${WORD[c.status]}</span></header>${bars(c)}<div class="legend"><span>${c.days.length} days ago</span><span>${e(pct(c.uptime))} uptime</span><span>Today</span></div></section>`,
+      (c) =>
+        `<section class="component"><header><h2 class="name">${e(c.name)}</h2><span class="state-${c.status}">${WORD[c.status]}</span></header>${bars(c)}<div class="legend"><span>${c.days.length} days ago</span><span>${e(pct(c.uptime))} uptime</span><span>Today</span></div></section>`,
     )
     .join('\n');
   const incidents = v.incidents.length
@@ -127,7 +175,9 @@ export function renderStatusHtml(v: StatusPageView): string {
         .map(
           (i) =>
             `<article class="incident"><h3>${e(i.status)}${i.components.length ? ` — ${e(i.components.join(', '))}` : ''}</h3><p class="muted">Started ${e(iso(i.openedAt))}${i.resolvedAt ? `, resolved ${e(iso(i.resolvedAt))}` : ''}</p>${
-              i.updates.length ? `<ol>${i.updates.map((u) => `<li><time datetime="${e(new Date(u.at).toISOString())}">${e(iso(u.at))}</time><p>${e(u.text)}</p></li>`).join('')}</ol>` : '<p>We are looking into it.</p>'
+              i.updates.length
+                ? `<ol>${i.updates.map((u) => `<li><time datetime="${e(new Date(u.at).toISOString())}">${e(iso(u.at))}</time><p>${e(u.text)}</p></li>`).join('')}</ol>`
+                : '<p>We are looking into it.</p>'
             }</article>`,
         )
         .join('\n')
@@ -152,14 +202,21 @@ function notFoundHtml(slug: string): string {
 }
 
 /** Public routes for the configured pages (pass the current page list getter for reloads). */
-export function statusPageRoutes(pages: () => readonly StatusPageConfig[], data: StatusPageData): (app: Hono) => void {
+export function statusPageRoutes(
+  pages: () => readonly StatusPageConfig[],
+  data: StatusPageData,
+): (app: Hono) => void {
   const find = (c: Context) => pages().find((p) => p.slug === c.req.param('slug'));
   return (app) => {
     app.get('/status/:slug/api.json', async (c) => {
       setSecurityHeaders(c);
       c.header('cache-control', 'public, max-age=15');
       const page = find(c);
-      if (!page) return c.json({ error: { code: 'NOT_FOUND', message: `no status page "${c.req.param('slug')}"` } }, 404);
+      if (!page)
+        return c.json(
+          { error: { code: 'NOT_FOUND', message: `no status page "${c.req.param('slug')}"` } },
+          404,
+        );
       return c.json(await buildStatusView(page, data));
     });
     app.get('/status/:slug', async (c) => {

@@ -15,10 +15,15 @@ import type { UserService } from '../users.ts';
 
 const userName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits, . _ @ or -');
 const createBody = z.object({ name: userName, role: z.enum(ROLES), password: z.string().max(1024) }).strict();
-const passwordBody = z.object({ password: z.string().max(1024), currentPassword: z.string().max(1024).optional() }).strict();
+const passwordBody = z
+  .object({ password: z.string().max(1024), currentPassword: z.string().max(1024).optional() })
+  .strict();
 
 /** An API extension with the user routes (pass to `createApiApp({ extensions })`). */
-export function usersExtension(users: UserService, sessions: SessionManager): (api: Hono<{ Variables: AuthVariables }>) => void {
+export function usersExtension(
+  users: UserService,
+  sessions: SessionManager,
+): (api: Hono<{ Variables: AuthVariables }>) => void {
   return (api) => {
     const app = new Hono<{ Variables: AuthVariables }>();
     app.get('/users', requireRole('admin'), async (c) => c.json({ users: await users.list() }));

@@ -44,41 +44,73 @@ function hasContent(c: ChunkJson): boolean {
   );
 }
 
+/** A cheap shape check for frames after the first token, which are not parsed unless needed. */
+function looksLikeJsonObject(data: string): boolean {
+  return data.charCodeAt(0) === 123 && data.charCodeAt(data.length - 1) === 125; // { … }
+}
+
 class OpenAIStream implements StreamTranslator {
   private readonly lines = new SseLines();
+  /** Once content has flowed, frames are only parsed when they may carry usage or an error. */
+  private started = false;
+
+  constructor(
+    private readonly keepText: boolean,
+    private readonly forwardUsage: boolean,
+  ) {}
 
   push(chunk: Buffer): StreamStep {
     const { lines, text } = this.lines.push(chunk);
     const step: StreamStep = { out: text, content: false, text: '', done: false };
-    let consumed = 0;
+    let consumed = 0; // chars of `text` before the current line
+    let cut = 0; // chars removed from `step.out` so far
     for (const line of lines) {
-      const data = dataOf(line);
+      const lineStart = consumed;
       consumed += line.length + 1;
+      const data = dataOf(line);
       if (data === undefined || data === '') continue;
       if (data === '[DONE]') {
         step.done = true;
+        continue;
+      }
+      if (
+        this.started &&
+        !this.keepText &&
+        looksLikeJsonObject(data) &&
+        !data.includes('"usage":{') &&
+        !data.includes('"error"')
+      ) {
         continue;
       }
       let parsed: ChunkJson;
       try {
         parsed = JSON.parse(data) as ChunkJson;
       } catch {
-        step.out = text.slice(0, consumed - line.length - 1);
+        step.out = step.out.slice(0, lineStart - cut);
         step.error = 'upstream sent a stream frame that is not valid JSON';
         return step;
       }
       if (parsed.error) {
-        step.out = text.slice(0, consumed - line.length - 1);
+        step.out = step.out.slice(0, lineStart - cut);
         step.error = `upstream stream error: ${parsed.error.message ?? 'unknown'}`;
         return step;
       }
       if (hasContent(parsed)) {
         step.content = true;
+        this.started = true;
         const choice = parsed.choices![0]!;
         step.text += choice.text ?? choice.delta?.content ?? '';
       }
       const usage = usageOf(parsed.usage);
-      if (usage) step.usage = usage;
+      if (usage) {
+        step.usage = usage;
+        // A usage-only chunk the gateway asked for on its own is not forwarded.
+        if (!this.forwardUsage && (parsed.choices?.length ?? 0) === 0) {
+          const at = lineStart - cut;
+          step.out = step.out.slice(0, at) + step.out.slice(at + line.length + 1);
+          cut += line.length + 1;
+        }
+      }
     }
     return step;
   }
@@ -89,11 +121,11 @@ export const openaiAdapter: ProviderAdapter = {
   request(endpoint, body, upstreamModel, provider) {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...provider.headers };
     if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-    return {
-      path: provider.basePath + PATHS[endpoint],
-      headers,
-      body: JSON.stringify({ ...body, model: upstreamModel }),
-    };
+    const up: Record<string, unknown> = { ...body, model: upstreamModel };
+    if (body.stream === true && provider.streamUsage && endpoint !== 'embeddings') {
+      up.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+    }
+    return { path: provider.basePath + PATHS[endpoint], headers, body: JSON.stringify(up) };
   },
   response(_endpoint, raw) {
     let parsed: { usage?: UsageJson };
@@ -123,5 +155,5 @@ export const openaiAdapter: ProviderAdapter = {
       return undefined;
     }
   },
-  stream: () => new OpenAIStream(),
+  stream: (_endpoint, _model, includeUsage, keepText) => new OpenAIStream(keepText, includeUsage),
 };

@@ -16,6 +16,8 @@ export interface ResolvedProvider {
   basePath: string;
   apiKey: string | undefined;
   headers: Record<string, string>;
+  /** OpenAI kind: request usage in streams even when the client did not (see config). */
+  streamUsage: boolean;
 }
 
 /** The request to send upstream. */
@@ -64,6 +66,9 @@ export interface ProviderAdapter {
   response(endpoint: Endpoint, raw: Buffer, publicModel: string): { body: Buffer; usage: Usage };
   /** The message of an upstream error body (for the OpenAI-style error the client gets). */
   errorMessage(raw: Buffer): string | undefined;
-  /** A translator for a streamed answer. */
-  stream(endpoint: Endpoint, publicModel: string, includeUsage: boolean): StreamTranslator;
+  /**
+   * A translator for a streamed answer. `includeUsage`: the client asked for the usage chunk
+   * (otherwise one requested by the gateway is dropped); `keepText` when the text is recorded.
+   */
+  stream(endpoint: Endpoint, publicModel: string, includeUsage: boolean, keepText: boolean): StreamTranslator;
 }

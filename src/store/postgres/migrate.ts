@@ -27,11 +27,17 @@ export async function migratePostgres(
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
     );
-    const done = new Set((await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+    const done = new Set(
+      (await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id),
+    );
     for (const m of list) {
       if (done.has(m.id)) continue;
       for (const stmt of splitStatements(m.postgres)) await client.query(stmt);
-      await client.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, now]);
+      await client.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [
+        m.id,
+        m.name,
+        now,
+      ]);
       applied.push(m.id);
     }
     await client.query('COMMIT');

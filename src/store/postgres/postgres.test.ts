@@ -37,9 +37,10 @@ test('postgres: migrations recorded once, in the store schema', async () => {
     await Promise.all([store.migrate(), store.migrate()]);
     const { rows } = await store.pool.query('SELECT id, applied_at FROM schema_migrations');
     assert.deepEqual(rows, [{ id: 1, applied_at: 1234 }]);
-    const tables = await store.pool.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [
-      schema,
-    ]);
+    const tables = await store.pool.query(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
     assert.ok(tables.rows.some((r: { table_name: string }) => r.table_name === 'rollups'));
   } finally {
     await store.close();
@@ -51,16 +52,20 @@ test('postgres: concurrent batches into the same buckets lose nothing', async ()
   try {
     await store.migrate();
     const at = Date.UTC(2026, 0, 1);
-    const batch = (n: number) => Array.from({ length: 50 }, (_, i) => ({
-      target: `t${i % 5}`,
-      at: at + n * 10 + i,
-      outcome: 'ok' as const,
-      latencyMs: 10 + i,
-      timings: { totalMs: 10 + i },
-    }));
+    const batch = (n: number) =>
+      Array.from({ length: 50 }, (_, i) => ({
+        target: `t${i % 5}`,
+        at: at + n * 10 + i,
+        outcome: 'ok' as const,
+        latencyMs: 10 + i,
+        timings: { totalMs: 10 + i },
+      }));
     await Promise.all([0, 1, 2, 3].map((n) => store.insertResults(batch(n))));
     const hours = await store.queryRollups({ from: at, to: at + 3_600_000, tier: 'hour' });
-    assert.equal(hours.reduce((s, h) => s + h.total, 0), 200);
+    assert.equal(
+      hours.reduce((s, h) => s + h.total, 0),
+      200,
+    );
   } finally {
     await store.close();
   }

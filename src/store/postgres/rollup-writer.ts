@@ -25,11 +25,23 @@ function blob(bytes: Uint8Array): Buffer {
 }
 
 function byKey<T extends { tier: string; bucket: number }>(key: (a: T) => string): (a: T, b: T) => number {
-  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.tier < b.tier ? -1 : a.tier > b.tier ? 1 : a.bucket - b.bucket);
+  return (a, b) =>
+    key(a) < key(b)
+      ? -1
+      : key(a) > key(b)
+        ? 1
+        : a.tier < b.tier
+          ? -1
+          : a.tier > b.tier
+            ? 1
+            : a.bucket - b.bucket;
 }
 
 /** Merges a batch of results into its minute and hour rollups (call inside a transaction). */
-export async function writeResultRollups(client: pg.PoolClient, results: readonly ProbeResult[]): Promise<void> {
+export async function writeResultRollups(
+  client: pg.PoolClient,
+  results: readonly ProbeResult[],
+): Promise<void> {
   const accs = aggregateResults(results).sort(byKey((a: ResultAcc) => a.target));
   const keys = [accs.map((a) => a.target), accs.map((a) => a.tier), accs.map((a) => a.bucket)];
   await client.query(
@@ -73,9 +85,19 @@ export async function writeResultRollups(client: pg.PoolClient, results: readonl
 }
 
 /** Merges a batch of request records into their rollups (call inside a transaction). */
-export async function writeRequestRollups(client: pg.PoolClient, records: readonly RequestRecord[]): Promise<void> {
-  const accs = [...aggregateRequests(records).values()].sort(byKey((a: RequestAcc) => `${a.route}\u0000${a.deployment}`));
-  const keys = [accs.map((a) => a.route), accs.map((a) => a.deployment), accs.map((a) => a.tier), accs.map((a) => a.bucket)];
+export async function writeRequestRollups(
+  client: pg.PoolClient,
+  records: readonly RequestRecord[],
+): Promise<void> {
+  const accs = [...aggregateRequests(records).values()].sort(
+    byKey((a: RequestAcc) => `${a.route}\u0000${a.deployment}`),
+  );
+  const keys = [
+    accs.map((a) => a.route),
+    accs.map((a) => a.deployment),
+    accs.map((a) => a.tier),
+    accs.map((a) => a.bucket),
+  ];
   await client.query(
     `INSERT INTO request_rollups (route, deployment, tier, bucket, total, errors, latency_sum_ms, latency_sketch,
        ttft_count, ttft_sketch, input_tokens, output_tokens, failovers, cached)
@@ -90,7 +112,9 @@ export async function writeRequestRollups(client: pg.PoolClient, records: readon
      ORDER BY q.route, q.deployment, q.tier, q.bucket FOR UPDATE OF q`,
     keys,
   );
-  const index = new Map(accs.map((a) => [`${a.route}\u0000${a.deployment}\u0000${a.tier}\u0000${a.bucket}`, a]));
+  const index = new Map(
+    accs.map((a) => [`${a.route}\u0000${a.deployment}\u0000${a.tier}\u0000${a.bucket}`, a]),
+  );
   for (const row of stored.rows) {
     const acc = index.get(`${row.route}\u0000${row.deployment}\u0000${row.tier}\u0000${Number(row.bucket)}`);
     if (acc) mergeRequestRow(acc, row);

@@ -10,7 +10,8 @@ import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFrom
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
-import type { Store } from '../types.ts';
+import type { Rollup, Store } from '../types.ts';
+import { foldRollups } from '../summary.ts';
 import { migratePostgres } from './migrate.ts';
 import { writeRequestRollups, writeResultRollups } from './rollup-writer.ts';
 
@@ -35,7 +36,9 @@ const INT8_OID = 20;
 /** Parses BIGINT as a JS number (ms timestamps and token counts stay well below 2^53). */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID && format !== 'binary'
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -83,6 +86,15 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
     return (await pool.query<R>(sql, params)).rows;
   }
 
+  async function queryRollups(q: Parameters<Store['queryRollups']>[0]): Promise<Rollup[]> {
+    const found = await rows<RollupRow>(
+      `SELECT * FROM rollups WHERE tier = $1 AND bucket >= $2 AND bucket < $3
+         AND ($4::text[] IS NULL OR target = ANY($4::text[])) ORDER BY target, bucket`,
+      [q.tier, q.from, q.to, q.targets ? [...q.targets] : null],
+    );
+    return found.map(rollupFromRow);
+  }
+
   return {
     pool,
     async migrate() {
@@ -120,7 +132,13 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
       await pool.query(
         `INSERT INTO state_events (target, at, from_state, to_state, reason)
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
-        [events.map((e) => e.target), events.map((e) => e.at), events.map((e) => e.from), events.map((e) => e.to), events.map((e) => e.reason)],
+        [
+          events.map((e) => e.target),
+          events.map((e) => e.at),
+          events.map((e) => e.from),
+          events.map((e) => e.to),
+          events.map((e) => e.reason),
+        ],
       );
     },
     async insertRequests(records) {
@@ -167,13 +185,10 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
       );
       return found[0] ? eventFromRow(found[0]) : undefined;
     },
-    async queryRollups(q) {
-      const found = await rows<RollupRow>(
-        `SELECT * FROM rollups WHERE tier = $1 AND bucket >= $2 AND bucket < $3
-           AND ($4::text[] IS NULL OR target = ANY($4::text[])) ORDER BY target, bucket`,
-        [q.tier, q.from, q.to, q.targets ? [...q.targets] : null],
-      );
-      return found.map(rollupFromRow);
+    queryRollups,
+    async summarizeRollups(q) {
+      // Folded in the app; PostgreSQL has no sketch merge (a C extension could do it in SQL).
+      return foldRollups(await queryRollups(q));
     },
     async queryRequests(q) {
       const found = await rows<RequestRow>(
@@ -201,8 +216,14 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
           minuteRollups: await del("DELETE FROM rollups WHERE tier = 'minute' AND bucket < $1", p.minuteMs),
           hourRollups: await del("DELETE FROM rollups WHERE tier = 'hour' AND bucket < $1", p.hourMs),
           requests: await del('DELETE FROM request_records WHERE at < $1', p.requestsMs),
-          requestMinuteRollups: await del("DELETE FROM request_rollups WHERE tier = 'minute' AND bucket < $1", p.minuteMs),
-          requestHourRollups: await del("DELETE FROM request_rollups WHERE tier = 'hour' AND bucket < $1", p.hourMs),
+          requestMinuteRollups: await del(
+            "DELETE FROM request_rollups WHERE tier = 'minute' AND bucket < $1",
+            p.minuteMs,
+          ),
+          requestHourRollups: await del(
+            "DELETE FROM request_rollups WHERE tier = 'hour' AND bucket < $1",
+            p.hourMs,
+          ),
         };
       });
     },

@@ -6,7 +6,11 @@ import type Database from 'better-sqlite3';
 import { MIGRATIONS, assertMigrationsOrdered, splitStatements, type Migration } from '../migrations.ts';
 
 /** Runs every migration not yet recorded; returns the ids it applied. */
-export function migrateSqlite(db: Database.Database, now: number, list: readonly Migration[] = MIGRATIONS): number[] {
+export function migrateSqlite(
+  db: Database.Database,
+  now: number,
+  list: readonly Migration[] = MIGRATIONS,
+): number[] {
   assertMigrationsOrdered(list);
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',

@@ -29,12 +29,33 @@ function mergeCounts(stored: string, added: string): string {
   if (added === '{}') return stored;
   if (stored === '{}') return added;
   const out = JSON.parse(stored) as Record<string, number>;
-  for (const [k, n] of Object.entries(JSON.parse(added) as Record<string, number>)) out[k] = (out[k] ?? 0) + n;
+  for (const [k, n] of Object.entries(JSON.parse(added) as Record<string, number>))
+    out[k] = (out[k] ?? 0) + n;
   return JSON.stringify(out);
 }
 
-/** Registers the merge functions the rollup upserts use (once per connection). */
+/**
+ * Registers the SQL functions rollups use (once per connection): `nines_sketch_merge(a, b)` and
+ * `nines_counts_merge(a, b)` for upserts, and the aggregates `nines_sketch_agg(sketch)` and
+ * `nines_counts_agg(json)` (NULLs skipped) for `summarizeRollups`.
+ */
 export function registerRollupFunctions(db: Database.Database): void {
+  db.aggregate('nines_sketch_agg', {
+    start: () => new QuantileSketch(),
+    step: (acc: QuantileSketch, bytes: unknown) => {
+      if (bytes instanceof Uint8Array) acc.mergeSerialized(bytes);
+    },
+    result: (acc: QuantileSketch) => blob(acc.serialize()),
+  });
+  db.aggregate('nines_counts_agg', {
+    start: () => ({}) as Record<string, number>,
+    step: (acc: Record<string, number>, json: unknown) => {
+      if (typeof json !== 'string' || json === '{}') return;
+      for (const [k, n] of Object.entries(JSON.parse(json) as Record<string, number>))
+        acc[k] = (acc[k] ?? 0) + n;
+    },
+    result: (acc: Record<string, number>) => JSON.stringify(acc),
+  });
   db.function('nines_sketch_merge', { deterministic: true }, (a, b) =>
     mergeSketchBlobs(a as Uint8Array, b as Uint8Array),
   );

@@ -11,7 +11,9 @@ const dir = mkdtempSync(join(tmpdir(), 'nines-sqlite-'));
 let n = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-runStoreConformance('sqlite', async () => openSqliteStore({ path: join(dir, `store-${n++}.db`), clock: new ManualClock() }));
+runStoreConformance('sqlite', async () =>
+  openSqliteStore({ path: join(dir, `store-${n++}.db`), clock: new ManualClock() }),
+);
 
 test('sqlite: WAL journal, NORMAL sync, and migrations recorded once', async () => {
   const store = openSqliteStore({ path: join(dir, 'pragmas.db'), clock: new ManualClock(1234) });
@@ -19,7 +21,9 @@ test('sqlite: WAL journal, NORMAL sync, and migrations recorded once', async () 
   await store.migrate();
   assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(store.db.pragma('synchronous', { simple: true }), 1);
-  assert.deepEqual(store.db.prepare('SELECT id, applied_at FROM schema_migrations').all(), [{ id: 1, applied_at: 1234 }]);
+  assert.deepEqual(store.db.prepare('SELECT id, applied_at FROM schema_migrations').all(), [
+    { id: 1, applied_at: 1234 },
+  ]);
   await store.close();
 });
 

@@ -9,7 +9,14 @@ import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFrom
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
-import type { ProbeResult, RequestRecord, RetentionPolicy, StateEvent, Store } from '../types.ts';
+import type {
+  ProbeResult,
+  RequestRecord,
+  RetentionPolicy,
+  RollupSummary,
+  StateEvent,
+  Store,
+} from '../types.ts';
 import { migrateSqlite } from './migrate.ts';
 import { MultiRowInsert } from './multi-insert.ts';
 import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
@@ -42,6 +49,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB page cache: rollup upserts touch one page per target; the 2 MiB default thrashes.
+  db.pragma('cache_size = -65536');
   db.pragma('foreign_keys = ON');
   registerRollupFunctions(db);
 
@@ -92,11 +101,30 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return row ? eventFromRow(row) : undefined;
     },
     async queryRollups(q) {
-      const params = { from: q.from, to: q.to, tier: q.tier, targets: q.targets ? JSON.stringify(q.targets) : null };
+      const params = {
+        from: q.from,
+        to: q.to,
+        tier: q.tier,
+        targets: q.targets ? JSON.stringify(q.targets) : null,
+      };
       const rows = (
         q.targets ? stmts().queryRollupsFor.all(params) : stmts().queryRollupsAll.all(params)
       ) as RollupRow[];
       return rows.map(rollupFromRow);
+    },
+    async summarizeRollups(q) {
+      const params = {
+        from: q.from,
+        to: q.to,
+        tier: q.tier,
+        targets: q.targets ? JSON.stringify(q.targets) : null,
+      };
+      const rows = (
+        q.targets ? stmts().summarizeRollupsFor.all(params) : stmts().summarizeRollupsAll.all(params)
+      ) as SummaryRow[];
+      return rows
+        .map(summaryFromRow)
+        .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
     },
     async queryRequests(q) {
       const rows = stmts().queryRequests.all({
@@ -122,6 +150,43 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async close() {
       if (db.open) db.close();
     },
+  };
+}
+
+/** Folds rollups per target inside SQLite (see `registerRollupFunctions`). */
+const SUMMARY_SELECT = `SELECT target, COUNT(*) AS buckets, SUM(total) AS total, SUM(ok) AS ok,
+  SUM(degraded) AS degraded, SUM(failed) AS failed, SUM(latency_sum_ms) AS latency_sum_ms,
+  nines_sketch_agg(latency_sketch) AS latency_sketch, SUM(ttft_count) AS ttft_count,
+  nines_sketch_agg(CASE WHEN ttft_count > 0 THEN ttft_sketch END) AS ttft_sketch,
+  nines_counts_agg(CASE WHEN failed > 0 THEN errors END) AS errors FROM rollups`;
+
+interface SummaryRow {
+  target: string;
+  buckets: number;
+  total: number;
+  ok: number;
+  degraded: number;
+  failed: number;
+  latency_sum_ms: number;
+  latency_sketch: Uint8Array;
+  ttft_count: number;
+  ttft_sketch: Uint8Array;
+  errors: string;
+}
+
+function summaryFromRow(row: SummaryRow): RollupSummary {
+  return {
+    target: row.target,
+    buckets: row.buckets,
+    total: row.total,
+    ok: row.ok,
+    degraded: row.degraded,
+    failed: row.failed,
+    latencySumMs: row.latency_sum_ms,
+    latencySketch: row.latency_sketch,
+    ttftCount: row.ttft_count,
+    ttftSketch: row.ttft_sketch,
+    errors: JSON.parse(row.errors) as RollupSummary['errors'],
   };
 }
 
@@ -171,7 +236,16 @@ function prepare(db: Database.Database) {
     }),
     insertRequestsTx: db.transaction((records: readonly RequestRecord[]) => {
       for (const r of records) {
-        insertRequest.run(r.id, r.at, r.route, r.deployment ?? null, r.status, r.outcome, r.latencyMs, requestDetails(r));
+        insertRequest.run(
+          r.id,
+          r.at,
+          r.route,
+          r.deployment ?? null,
+          r.status,
+          r.outcome,
+          r.latencyMs,
+          requestDetails(r),
+        );
       }
       rollups.writeRequests(records);
     }),
@@ -205,6 +279,13 @@ function prepare(db: Database.Database) {
     queryRollupsFor: db.prepare(
       `SELECT * FROM rollups WHERE target IN (SELECT value FROM json_each(@targets)) AND tier = @tier
          AND bucket >= @from AND bucket < @to ORDER BY target, bucket`,
+    ),
+    summarizeRollupsAll: db.prepare(
+      `${SUMMARY_SELECT} WHERE tier = @tier AND bucket >= @from AND bucket < @to GROUP BY target`,
+    ),
+    summarizeRollupsFor: db.prepare(
+      `${SUMMARY_SELECT} WHERE target IN (SELECT value FROM json_each(@targets)) AND tier = @tier
+         AND bucket >= @from AND bucket < @to GROUP BY target`,
     ),
     queryRequests: db.prepare(
       `SELECT * FROM request_records WHERE at >= @from AND at < @to AND (@route IS NULL OR route = @route)

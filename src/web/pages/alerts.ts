@@ -15,27 +15,59 @@ function asMs(t: number | string): number {
 }
 
 function labelList(labels: Record<string, string>): HTMLElement {
-  return h('span', { class: 'labels' }, Object.entries(labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)));
+  return h(
+    'span',
+    { class: 'labels' },
+    Object.entries(labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)),
+  );
+}
+
+/** Why an alert is not notified, if it is muted ("silenced", "muted by maintenance"). */
+function mutedText(a: Alert): string {
+  if (a.mutedBy) return a.mutedBy.by === 'silence' ? 'silenced' : `muted by ${a.mutedBy.by}`;
+  if ((a.silencedBy?.length ?? 0) > 0) return 'silenced';
+  return (a.inhibitedBy?.length ?? 0) > 0 ? 'inhibited' : '';
 }
 
 /** Shows an API error (e.g. a viewer refused) in `status`. */
 export function showError(status: HTMLElement, err: unknown): void {
-  const msg = err instanceof ApiError ? (err.status === 403 ? `Refused: ${err.message}` : err.message) : String(err);
+  const msg =
+    err instanceof ApiError ? (err.status === 403 ? `Refused: ${err.message}` : err.message) : String(err);
   replace(status, notice('error', msg));
 }
 
 function silenceForm(alert: Alert, status: HTMLElement, done: () => void): HTMLElement {
   const boxes = Object.entries(alert.labels).map(([k, v]) => {
-    const box = h('input', { type: 'checkbox', checked: k === 'alertname' || k === 'target' || Object.keys(alert.labels).length <= 3, 'data-name': k, 'data-value': v });
+    const box = h('input', {
+      type: 'checkbox',
+      checked: k === 'alertname' || k === 'target' || Object.keys(alert.labels).length <= 3,
+      'data-name': k,
+      'data-value': v,
+    });
     return h('label', { class: 'check' }, box, ` ${k}=${v}`);
   });
-  const dur = h('select', null, ['1h', '4h', '24h', '7d'].map((d) => h('option', { value: d }, d)));
+  const dur = h(
+    'select',
+    null,
+    ['1h', '4h', '24h', '7d'].map((d) => h('option', { value: d }, d)),
+  );
   const comment = h('input', { required: true, maxlength: 1000 });
-  const form = h('form', { class: 'inline-form', 'aria-label': `Silence alert ${alert.labels.alertname ?? alert.fingerprint}` }, h('fieldset', null, h('legend', null, 'Match labels'), boxes), labelled('For', dur), labelled('Comment', comment), h('button', { type: 'submit' }, 'Create silence'));
+  const form = h(
+    'form',
+    { class: 'inline-form', 'aria-label': `Silence alert ${alert.labels.alertname ?? alert.fingerprint}` },
+    h('fieldset', null, h('legend', null, 'Match labels'), boxes),
+    labelled('For', dur),
+    labelled('Comment', comment),
+    h('button', { type: 'submit' }, 'Create silence'),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const matchers = [...form.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((b) => b.checked).map((b) => ({ name: b.dataset.name!, value: b.dataset.value!, isRegex: false, isEqual: true }));
-    const ms = { '1h': 3_600_000, '4h': 4 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }[dur.value] ?? 3_600_000;
+    const matchers = [...form.querySelectorAll<HTMLInputElement>('input[type=checkbox]')]
+      .filter((b) => b.checked)
+      .map((b) => ({ name: b.dataset.name!, value: b.dataset.value!, isRegex: false, isEqual: true }));
+    const ms =
+      { '1h': 3_600_000, '4h': 4 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }[dur.value] ??
+      3_600_000;
     api('/silences', { method: 'POST', body: { matchers, endsAt: Date.now() + ms, comment: comment.value } })
       .then(() => {
         replace(status, notice('info', 'Silence created.'));
@@ -52,11 +84,26 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
   const status = h('div', { class: 'form-status', 'aria-live': 'polite' });
   const alertsBox = h('section', { 'aria-labelledby': 'alerts-h' });
   const silencesBox = h('section', { 'aria-labelledby': 'silences-h' });
-  replace(ctx.main, h('h1', null, 'Alerts'), canOperate(ctx) ? null : notice('info', 'You are a viewer: silencing needs the operator role.'), status, alertsBox, silencesBox);
+  replace(
+    ctx.main,
+    h('h1', null, 'Alerts'),
+    canOperate(ctx) ? null : notice('info', 'You are a viewer: silencing needs the operator role.'),
+    status,
+    alertsBox,
+    silencesBox,
+  );
 
   async function load(): Promise<void> {
-    const [alerts, silences] = await Promise.all([optional<{ alerts: Alert[] }>('/alerts'), optional<{ silences: Silence[] }>('/silences')]);
-    if (!alerts) replace(alertsBox, h('h2', { id: 'alerts-h' }, 'Firing alerts'), notice('info', 'Alerting is not configured on this server.'));
+    const [alerts, silences] = await Promise.all([
+      optional<{ alerts: Alert[] }>('/alerts'),
+      optional<{ silences: Silence[] }>('/silences'),
+    ]);
+    if (!alerts)
+      replace(
+        alertsBox,
+        h('h2', { id: 'alerts-h' }, 'Firing alerts'),
+        notice('info', 'Alerting is not configured on this server.'),
+      );
     else {
       const list = alerts.alerts;
       replace(
@@ -67,20 +114,51 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
           : h(
               'table',
               null,
-              h('thead', null, h('tr', null, ['Alert', 'State', 'Since', 'Labels', 'Group', 'Route', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Alert', 'State', 'Since', 'Labels', 'Group', 'Route', 'Actions'].map((c) =>
+                    h('th', { scope: 'col' }, c),
+                  ),
+                ),
+              ),
               h(
                 'tbody',
                 null,
                 list.map((a) => {
                   const actions = h('td');
-                  const muted = (a.silencedBy?.length ?? 0) > 0 ? 'silenced' : (a.inhibitedBy?.length ?? 0) > 0 ? 'inhibited' : '';
-                  const button = h('button', { type: 'button', onclick: () => replace(actions, silenceForm(a, status, () => void load())) }, 'Silence…');
+                  const muted = mutedText(a);
+                  const button = h(
+                    'button',
+                    {
+                      type: 'button',
+                      onclick: () =>
+                        replace(
+                          actions,
+                          silenceForm(a, status, () => void load()),
+                        ),
+                    },
+                    'Silence…',
+                  );
                   actions.append(button);
                   return h(
                     'tr',
                     { 'data-fingerprint': a.fingerprint },
-                    h('th', { scope: 'row' }, a.labels.alertname ?? a.fingerprint, a.annotations.summary ? h('div', { class: 'muted' }, a.annotations.summary) : null),
-                    h('td', null, h('span', { class: `badge alert-${a.state}` }, a.state), muted ? ` (${muted})` : ''),
+                    h(
+                      'th',
+                      { scope: 'row' },
+                      a.labels.alertname ?? a.fingerprint,
+                      a.annotations.summary ? h('div', { class: 'muted' }, a.annotations.summary) : null,
+                    ),
+                    h(
+                      'td',
+                      null,
+                      h('span', { class: `badge alert-${a.state}` }, a.state),
+                      muted ? ` (${muted})` : '',
+                    ),
                     h('td', null, time(asMs(a.startsAt))),
                     h('td', null, labelList(a.labels)),
                     h('td', null, a.groupKey ?? '—'),
@@ -93,7 +171,11 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
       );
     }
     if (!silences) {
-      replace(silencesBox, h('h2', { id: 'silences-h' }, 'Silences'), notice('info', 'Silences are not available on this server.'));
+      replace(
+        silencesBox,
+        h('h2', { id: 'silences-h' }, 'Silences'),
+        notice('info', 'Silences are not available on this server.'),
+      );
       return;
     }
     const now = Date.now();
@@ -105,28 +187,54 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
         : h(
             'table',
             null,
-            h('thead', null, h('tr', null, ['Matchers', 'Ends', 'Comment', 'By', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Matchers', 'Ends', 'Comment', 'By', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               null,
               silences.silences.map((si) => {
                 const active = asMs(si.endsAt) > now && asMs(si.startsAt) <= now;
-                const expire = h('button', {
-                  type: 'button',
-                  onclick: () =>
-                    void api(`/silences/${encodeURIComponent(si.id)}`, { method: 'DELETE' })
-                      .then(() => load())
-                      .then(() => replace(status, notice('info', 'Silence expired.')))
-                      .catch((err: unknown) => showError(status, err)),
-                }, 'Expire');
+                const expire = h(
+                  'button',
+                  {
+                    type: 'button',
+                    onclick: () =>
+                      void api(`/silences/${encodeURIComponent(si.id)}`, { method: 'DELETE' })
+                        .then(() => load())
+                        .then(() => replace(status, notice('info', 'Silence expired.')))
+                        .catch((err: unknown) => showError(status, err)),
+                  },
+                  'Expire',
+                );
                 return h(
                   'tr',
                   { 'data-silence': si.id },
-                  h('td', null, si.matchers.map((m) => h('span', { class: 'label' }, `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}${m.value}`))),
-                  h('td', null, active ? `in ${duration(asMs(si.endsAt) - now)}` : `expired ${time(asMs(si.endsAt))}`),
+                  h(
+                    'td',
+                    null,
+                    si.matchers.map((m) =>
+                      h(
+                        'span',
+                        { class: 'label' },
+                        `${m.name}${m.op ?? `${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}`}${m.value}`,
+                      ),
+                    ),
+                  ),
+                  h(
+                    'td',
+                    null,
+                    active ? `in ${duration(asMs(si.endsAt) - now)}` : `expired ${time(asMs(si.endsAt))}`,
+                  ),
                   h('td', null, si.comment),
                   h('td', null, si.createdBy ?? '—'),
-                  h('td', null, active ? expire : si.state ?? 'expired'),
+                  h('td', null, active ? expire : (si.state ?? 'expired')),
                 );
               }),
             ),

@@ -17,7 +17,10 @@ export async function gatewayPage(ctx: PageContext): Promise<() => void> {
   async function load(): Promise<void> {
     const g = await optional<GatewayView>('/gateway');
     if (!g || !g.enabled) {
-      replace(box, notice('info', 'No gateway is configured on this server (add a gateway: section to nines.yaml).'));
+      replace(
+        box,
+        notice('info', 'No gateway is configured on this server (add a gateway: section to nines.yaml).'),
+      );
       return;
     }
     const breakers = new Map<string, { state: string; opens: number }>();
@@ -25,14 +28,51 @@ export async function gatewayPage(ctx: PageContext): Promise<() => void> {
     replace(
       box,
       h('h2', null, 'Routes'),
-      h('ul', { class: 'routes' }, g.routes.map((r) => h('li', null, h('strong', null, r.name), ` (${r.strategy}): `, r.deployments.map((d) => h('span', { class: `badge breaker-${d.breaker.state}` }, `${d.name} via ${d.provider}: ${d.breaker.state}${d.breaker.opens ? `, opened ${d.breaker.opens}×` : ''}`))))),
+      h(
+        'ul',
+        { class: 'routes' },
+        g.routes.map((r) =>
+          h(
+            'li',
+            null,
+            h('strong', null, r.name),
+            ` (${r.strategy}): `,
+            r.deployments.map((d) =>
+              h(
+                'span',
+                { class: `badge breaker-${d.breaker.state}` },
+                `${d.name} via ${d.provider}: ${d.breaker.state}${d.breaker.opens ? `, opened ${d.breaker.opens}×` : ''}`,
+              ),
+            ),
+          ),
+        ),
+      ),
       h('h2', null, 'Traffic'),
       g.traffic.length === 0
         ? h('p', null, 'No traffic yet.')
         : h(
             'table',
             null,
-            h('thead', null, h('tr', null, ['Route', 'Deployment', 'Requests', 'Error rate', 'p50', 'p95', 'TTFT p95', 'Failovers', 'Cache hits', 'Breaker'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                [
+                  'Route',
+                  'Deployment',
+                  'Requests',
+                  'Error rate',
+                  'p50',
+                  'p95',
+                  'TTFT p95',
+                  'Failovers',
+                  'Cache hits',
+                  'Breaker',
+                ].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               null,

@@ -31,7 +31,17 @@ export async function incidentListPage(ctx: PageContext): Promise<() => void> {
         : h(
             'table',
             null,
-            h('thead', null, h('tr', null, ['Incident', 'Severity', 'State', 'Opened', 'Duration'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Incident', 'Severity', 'State', 'Opened', 'Duration'].map((c) =>
+                  h('th', { scope: 'col' }, c),
+                ),
+              ),
+            ),
             h(
               'tbody',
               null,
@@ -68,7 +78,9 @@ export async function incidentPage(ctx: PageContext): Promise<() => void> {
       .catch((err: unknown) => showError(status, err));
 
   async function load(): Promise<void> {
-    const { incident: i, timeline } = await api<{ incident: Incident; timeline: TimelineEntry[] }>(`/incidents/${enc}`);
+    const { incident: i, timeline } = await api<{ incident: Incident; timeline: TimelineEntry[] }>(
+      `/incidents/${enc}`,
+    );
     ctx.setTitle(`Incident ${i.title}`);
     const actions: [string, string, boolean][] = [
       ['acknowledge', 'Acknowledge', i.state === 'open'],
@@ -78,7 +90,13 @@ export async function incidentPage(ctx: PageContext): Promise<() => void> {
     ];
     const note = h('textarea', { rows: 3, required: true, maxlength: 10000, id: 'note-text' });
     const isPublic = h('input', { type: 'checkbox', id: 'note-public' });
-    const form = h('form', { class: 'note-form', 'aria-label': 'Add a note' }, labelled('Note', note), h('label', { class: 'check' }, isPublic, ' Show on the public status page'), h('button', { type: 'submit' }, 'Add note'));
+    const form = h(
+      'form',
+      { class: 'note-form', 'aria-label': 'Add a note' },
+      labelled('Note', note),
+      h('label', { class: 'check' }, isPublic, ' Show on the public status page'),
+      h('button', { type: 'submit' }, 'Add note'),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void act('notes', { text: note.value, public: isPublic.checked }, 'Note added.');
@@ -94,31 +112,100 @@ export async function incidentPage(ctx: PageContext): Promise<() => void> {
         h('dd', null, i.severity),
         h('dt', null, 'Opened'),
         h('dd', null, time(i.openedAt)),
-        i.acknowledgedAt ? [h('dt', null, 'Acknowledged'), h('dd', null, `${time(i.acknowledgedAt)} by ${i.acknowledgedBy ?? '?'}`)] : null,
-        i.resolvedAt ? [h('dt', null, 'Resolved'), h('dd', null, `${time(i.resolvedAt)} by ${i.resolvedBy ?? '?'}`)] : null,
+        i.acknowledgedAt
+          ? [
+              h('dt', null, 'Acknowledged'),
+              h('dd', null, `${time(i.acknowledgedAt)} by ${i.acknowledgedBy ?? '?'}`),
+            ]
+          : null,
+        i.resolvedAt
+          ? [h('dt', null, 'Resolved'), h('dd', null, `${time(i.resolvedAt)} by ${i.resolvedBy ?? '?'}`)]
+          : null,
         h('dt', null, 'Group'),
         h('dd', null, i.groupKey),
         h('dt', null, 'Labels'),
-        h('dd', null, Object.entries(i.labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`))),
+        h(
+          'dd',
+          null,
+          Object.entries(i.labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)),
+        ),
       ),
       h(
         'div',
         { class: 'actions', role: 'group', 'aria-label': 'Incident actions' },
-        actions.filter(([, , ok]) => ok).map(([path, text]) => h('button', { type: 'button', 'data-action': path, onclick: () => void act(path, {}, `${text}: done.`) }, text)),
-        h('a', { class: 'button', href: `/api/v1/incidents/${enc}/postmortem`, download: `postmortem-${i.id}.md` }, 'Export postmortem'),
+        actions
+          .filter(([, , ok]) => ok)
+          .map(([path, text]) =>
+            h(
+              'button',
+              { type: 'button', 'data-action': path, onclick: () => void act(path, {}, `${text}: done.`) },
+              text,
+            ),
+          ),
+        h(
+          'a',
+          { class: 'button', href: `/api/v1/incidents/${enc}/postmortem`, download: `postmortem-${i.id}.md` },
+          'Export postmortem',
+        ),
       ),
       canOperate(ctx) ? null : notice('info', 'You are a viewer: incident actions need the operator role.'),
       status,
       i.causes?.length
-        ? h('section', null, h('h2', null, 'Probable causes'), h('ol', null, i.causes.map((c) => h('li', null, `${c.cause} (score ${c.score.toFixed(2)})`, c.evidence.length ? h('ul', null, c.evidence.map((ev) => h('li', null, ev))) : null))))
+        ? h(
+            'section',
+            null,
+            h('h2', null, 'Probable causes'),
+            h(
+              'ol',
+              null,
+              i.causes.map((c) =>
+                h(
+                  'li',
+                  null,
+                  `${c.cause} (score ${c.score.toFixed(2)})`,
+                  c.evidence.length
+                    ? h(
+                        'ul',
+                        null,
+                        c.evidence.map((ev) => h('li', null, ev)),
+                      )
+                    : null,
+                ),
+              ),
+            ),
+          )
         : null,
-      h('section', null, h('h2', null, 'Timeline'), h('ol', { class: 'timeline-list' }, timeline.map((t) => h('li', { class: `tl-${t.kind}` }, h('time', null, time(t.at)), ' ', h('strong', null, t.kind), t.actor ? ` by ${t.actor}` : '', t.public ? h('span', { class: 'badge public' }, 'public') : null, h('p', { class: 'tl-text' }, t.text))))),
+      h(
+        'section',
+        null,
+        h('h2', null, 'Timeline'),
+        h(
+          'ol',
+          { class: 'timeline-list' },
+          timeline.map((t) =>
+            h(
+              'li',
+              { class: `tl-${t.kind}` },
+              h('time', null, time(t.at)),
+              ' ',
+              h('strong', null, t.kind),
+              t.actor ? ` by ${t.actor}` : '',
+              t.public ? h('span', { class: 'badge public' }, 'public') : null,
+              h('p', { class: 'tl-text' }, t.text),
+            ),
+          ),
+        ),
+      ),
       h('section', null, h('h2', null, 'Add a note'), form),
     );
   }
   replace(ctx.main, body);
   await load();
   return onLive('incident', (data) => {
-    if ((data as { id?: string; incident?: { id?: string } }).id === id || (data as { incident?: { id?: string } }).incident?.id === id) void load().catch(() => undefined);
+    if (
+      (data as { id?: string; incident?: { id?: string } }).id === id ||
+      (data as { incident?: { id?: string } }).incident?.id === id
+    )
+      void load().catch(() => undefined);
   });
 }

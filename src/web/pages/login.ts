@@ -8,11 +8,25 @@ import type { Me } from '../types.ts';
 export async function loginPage(ctx: PageContext, message: string): Promise<void> {
   ctx.setTitle('Log in');
   const name = h('input', { name: 'username', autocomplete: 'username', required: true, id: 'login-name' });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, id: 'login-password' });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    id: 'login-password',
+  });
   const status = h('div', { class: 'form-status', 'aria-live': 'assertive' });
   if (message) replace(status, notice('info', message));
   const submit = h('button', { type: 'submit' }, 'Log in');
-  const form = h('form', { class: 'login', 'aria-labelledby': 'login-title' }, h('h1', { id: 'login-title' }, 'Log in to nines'), status, labelled('User name', name), labelled('Password', password), submit);
+  const form = h(
+    'form',
+    { class: 'login', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title' }, 'Log in to nines'),
+    status,
+    labelled('User name', name),
+    labelled('Password', password),
+    submit,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submit.disabled = true;

@@ -5,11 +5,12 @@
  */
 import { api, optional } from '../api.ts';
 import { h, labelled, replace } from '../dom.ts';
-import { lineChart, stateTimeline, type StateSegment } from '../charts.ts';
+import { lineChart } from '../charts.ts';
 import { duration, ms, pct, time } from '../format.ts';
+import { availabilitySection, failuresSection, timelineSection } from './target-sections.ts';
 import { onLive } from '../live.ts';
 import type { PageContext } from '../page.ts';
-import type { Result, RollupView, StateEvent, TargetReport, TargetStatus } from '../types.ts';
+import type { RollupView, StateEvent, TargetStatus } from '../types.ts';
 import { stateBadge } from './overview.ts';
 
 const RANGES: Record<string, { tier: 'minute' | 'hour'; from: string }> = {
@@ -19,20 +20,6 @@ const RANGES: Record<string, { tier: 'minute' | 'hour'; from: string }> = {
   '30d': { tier: 'hour', from: '-30d' },
 };
 
-function segments(events: StateEvent[], from: number, to: number): StateSegment[] {
-  const sorted = [...events].sort((a, b) => a.at - b.at);
-  const out: StateSegment[] = [];
-  let state: string = sorted[0]?.from ?? 'unknown';
-  let at = from;
-  for (const e of sorted) {
-    if (e.at > at) out.push({ from: at, to: e.at, state });
-    state = e.to;
-    at = Math.max(at, e.at);
-  }
-  out.push({ from: at, to, state });
-  return out;
-}
-
 /** Renders one target's page. */
 export async function targetPage(ctx: PageContext): Promise<() => void> {
   const name = ctx.params[0]!;
@@ -40,11 +27,28 @@ export async function targetPage(ctx: PageContext): Promise<() => void> {
   const { target } = await api<{ target: TargetStatus }>(`/targets/${enc}`);
   ctx.setTitle(name);
   const badge = h('span', null, stateBadge(target.state));
-  const rangeSel = h('select', { id: 'range' }, Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === '24h' }, r)));
+  const rangeSel = h(
+    'select',
+    { id: 'range' },
+    Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === '24h' }, r)),
+  );
   const charts = h('div', { class: 'charts' }, h('p', { class: 'loading' }, 'Loading charts…'));
-  const reports = h('section', { 'aria-labelledby': 'avail-h' }, h('h2', { id: 'avail-h' }, 'Availability'), h('p', { class: 'loading' }, 'Loading…'));
-  const timeline = h('section', { 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'State timeline (7 days)'));
-  const failures = h('section', { 'aria-labelledby': 'fail-h' }, h('h2', { id: 'fail-h' }, 'Recent failed checks (24h)'));
+  const reports = h(
+    'section',
+    { 'aria-labelledby': 'avail-h' },
+    h('h2', { id: 'avail-h' }, 'Availability'),
+    h('p', { class: 'loading' }, 'Loading…'),
+  );
+  const timeline = h(
+    'section',
+    { 'aria-labelledby': 'timeline-h' },
+    h('h2', { id: 'timeline-h' }, 'State timeline (7 days)'),
+  );
+  const failures = h(
+    'section',
+    { 'aria-labelledby': 'fail-h' },
+    h('h2', { id: 'fail-h' }, 'Recent failed checks (24h)'),
+  );
 
   replace(
     ctx.main,
@@ -61,12 +65,28 @@ export async function targetPage(ctx: PageContext): Promise<() => void> {
       h('dt', null, 'Interval'),
       h('dd', null, duration(target.intervalMs)),
       h('dt', null, 'Labels'),
-      h('dd', null, Object.entries(target.labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`))),
+      h(
+        'dd',
+        null,
+        Object.entries(target.labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)),
+      ),
       h('dt', null, 'Last check'),
-      h('dd', null, target.lastResult ? `${target.lastResult.outcome}, ${ms(target.lastResult.latencyMs)} at ${time(target.lastResult.at)}` : '—'),
+      h(
+        'dd',
+        null,
+        target.lastResult
+          ? `${target.lastResult.outcome}, ${ms(target.lastResult.latencyMs)} at ${time(target.lastResult.at)}`
+          : '—',
+      ),
     ),
     reports,
-    h('section', { 'aria-labelledby': 'perf-h' }, h('h2', { id: 'perf-h' }, 'Latency and errors'), labelled('Range', rangeSel), charts),
+    h(
+      'section',
+      { 'aria-labelledby': 'perf-h' },
+      h('h2', { id: 'perf-h' }, 'Latency and errors'),
+      labelled('Range', rangeSel),
+      charts,
+    ),
     timeline,
     failures,
   );
@@ -75,12 +95,18 @@ export async function targetPage(ctx: PageContext): Promise<() => void> {
     const r = RANGES[rangeSel.value] ?? RANGES['24h']!;
     const [roll, anomalies, forecast] = await Promise.all([
       api<{ rollups: RollupView[] }>(`/targets/${enc}/rollups?tier=${r.tier}&from=${r.from}`),
-      optional<{ points: { at: number; score: number }[] }>(`/targets/${enc}/anomalies?from=${r.from}`).catch(() => undefined),
-      optional<{ metric: string; points: { at: number; value: number; lo: number; hi: number }[] }>(`/targets/${enc}/forecast`).catch(() => undefined),
+      optional<{ points: { at: number; score: number }[] }>(`/targets/${enc}/anomalies?from=${r.from}`).catch(
+        () => undefined,
+      ),
+      optional<{ metric: string; points: { at: number; value: number; lo: number; hi: number }[] }>(
+        `/targets/${enc}/forecast`,
+      ).catch(() => undefined),
     ]);
     const rows = roll.rollups;
-    const at = (x: RollupView) => x.bucket;
-    const markers = (anomalies?.points ?? []).filter((p) => p.score >= 0.8).map((p) => ({ at: p.at, label: `anomaly score ${p.score.toFixed(2)}` }));
+    const at = (x: RollupView) => x.bucketMs;
+    const markers = (anomalies?.points ?? [])
+      .filter((p) => p.score >= 0.8)
+      .map((p) => ({ at: p.at, label: `anomaly score ${p.score.toFixed(2)}` }));
     const fc = forecast?.points ?? [];
     const latency = lineChart({
       title: `Latency percentiles, ${rangeSel.value}`,
@@ -88,7 +114,16 @@ export async function targetPage(ctx: PageContext): Promise<() => void> {
         { name: 'p50', cls: 's1', points: rows.map((x) => ({ at: at(x), value: x.latencyP50Ms })) },
         { name: 'p95', cls: 's2', points: rows.map((x) => ({ at: at(x), value: x.latencyP95Ms })) },
         { name: 'p99', cls: 's3', points: rows.map((x) => ({ at: at(x), value: x.latencyP99Ms })) },
-        ...(fc.length ? [{ name: `forecast (${forecast!.metric})`, cls: 's4', dashed: true, points: fc.map((p) => ({ at: p.at, value: p.value })) }] : []),
+        ...(fc.length
+          ? [
+              {
+                name: `forecast (${forecast!.metric})`,
+                cls: 's4',
+                dashed: true,
+                points: fc.map((p) => ({ at: p.at, value: p.value })),
+              },
+            ]
+          : []),
       ],
       ...(fc.length ? { band: fc } : {}),
       markers,
@@ -105,55 +140,55 @@ export async function targetPage(ctx: PageContext): Promise<() => void> {
     const classes = [...new Set(rows.flatMap((x) => Object.keys(x.errors ?? {})))].sort();
     const errorRate = lineChart({
       title: `Error rate by class, ${rangeSel.value}`,
-      series: classes.map((c, i) => ({ name: c, cls: `s${(i % 4) + 1}`, points: rows.map((x) => ({ at: at(x), value: x.total ? (x.errors[c] ?? 0) / x.total : null })) })),
+      series: classes.map((c, i) => ({
+        name: c,
+        cls: `s${(i % 4) + 1}`,
+        points: rows.map((x) => ({ at: at(x), value: x.total ? (x.errors[c] ?? 0) / x.total : null })),
+      })),
       unit: (v) => pct(v, 1),
       height: 160,
     });
     const totals = classes.map((c) => [c, rows.reduce((a, x) => a + (x.errors[c] ?? 0), 0)] as const);
-    const legend = (items: string[]) => h('ul', { class: 'legend' }, items.map((t, i) => h('li', { class: `s${(i % 4) + 1}` }, t)));
+    const legend = (items: string[]) =>
+      h(
+        'ul',
+        { class: 'legend' },
+        items.map((t, i) => h('li', { class: `s${(i % 4) + 1}` }, t)),
+      );
     replace(
       charts,
-      h('figure', null, latency, h('figcaption', null, legend(['p50', 'p95', 'p99', ...(fc.length ? ['forecast'] : [])]), markers.length ? `${markers.length} anomalies marked` : '')),
+      h(
+        'figure',
+        null,
+        latency,
+        h(
+          'figcaption',
+          null,
+          legend(['p50', 'p95', 'p99', ...(fc.length ? ['forecast'] : [])]),
+          markers.length ? `${markers.length} anomalies marked` : '',
+        ),
+      ),
       h('figure', null, ttft, h('figcaption', null, legend(['TTFT p50', 'TTFT p95']))),
-      h('figure', null, errorRate, h('figcaption', null, classes.length ? legend(totals.map(([c, n]) => `${c}: ${n}`)) : 'No errors in this range.')),
+      h(
+        'figure',
+        null,
+        errorRate,
+        h(
+          'figcaption',
+          null,
+          classes.length ? legend(totals.map(([c, n]) => `${c}: ${n}`)) : 'No errors in this range.',
+        ),
+      ),
     );
   }
-  rangeSel.addEventListener('change', () => void drawCharts().catch((e: unknown) => replace(charts, String(e))));
+  rangeSel.addEventListener(
+    'change',
+    () => void drawCharts().catch((e: unknown) => replace(charts, String(e))),
+  );
 
-  const windows = ['24h', '7d', '30d', '90d'];
-  const loadReports = Promise.all(windows.map((w) => api<{ reports: TargetReport[] }>(`/reports?window=${w}&target=${enc}`).then((r) => r.reports[0]))).then((reps) => {
-    const r30 = reps[2];
-    replace(
-      reports,
-      h('h2', { id: 'avail-h' }, 'Availability'),
-      h(
-        'table',
-        { class: 'compact' },
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Window'), windows.map((w) => h('th', { scope: 'col' }, w)))),
-        h('tbody', null, h('tr', null, h('th', { scope: 'row' }, 'Availability'), reps.map((r) => h('td', { class: 'num' }, pct(r?.availability, 3)))), h('tr', null, h('th', { scope: 'row' }, 'Downtime'), reps.map((r) => h('td', { class: 'num' }, duration(r?.downtimeMs))))),
-      ),
-      h('p', null, `MTBF (30d): ${duration(r30?.mtbfMs)} · MTTR (30d): ${duration(r30?.mttrMs)} · outages (30d): ${r30?.outages.length ?? 0}`),
-    );
-  });
-
-  const now = Date.now();
-  const loadTimeline = api<{ events: StateEvent[] }>(`/events?from=-7d&target=${enc}`).then(({ events }) => {
-    timeline.append(stateTimeline(segments(events, now - 7 * 86_400_000, now), `${name} state over 7 days: ${events.length} changes`));
-    timeline.append(h('ul', { class: 'events' }, events.slice(-10).reverse().map((e) => h('li', null, `${time(e.at)}: ${e.from} → ${e.to}${e.reason ? ` (${e.reason})` : ''}`))));
-  });
-
-  const loadFailures = api<{ results: Result[] }>(`/targets/${enc}/results?from=-24h&failures=true&limit=20`).then(({ results }) => {
-    failures.append(
-      results.length === 0
-        ? h('p', null, 'No failed checks in the last 24 hours.')
-        : h(
-            'table',
-            { class: 'compact' },
-            h('thead', null, h('tr', null, ['Time', 'Outcome', 'Class', 'Status', 'Latency', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', null, results.map((r) => h('tr', null, h('td', null, time(r.at)), h('td', null, r.outcome), h('td', null, r.errorClass ?? '—'), h('td', null, r.status ?? '—'), h('td', { class: 'num' }, ms(r.latencyMs)), h('td', { class: 'error-text' }, r.error ?? '')))),
-          ),
-    );
-  });
+  const loadReports = availabilitySection(reports, enc);
+  const loadTimeline = timelineSection(timeline, name, enc);
+  const loadFailures = failuresSection(failures, enc);
 
   await Promise.all([drawCharts(), loadReports, loadTimeline, loadFailures]);
   return onLive('state', (data) => {
