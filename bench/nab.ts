@@ -4,7 +4,11 @@
  * scorer and prints the three profile scores beside the published figures, then per category.
  *
  * Options: `--in-process` calls runDetectCommand in this process instead of spawning the CLI
- * (same code path after argument parsing; quicker on a busy machine).
+ * (same code path after argument parsing; quicker on a busy machine). `--robust` runs the
+ * robustness checks instead: leave-one-category-out parameter choice (each category scored with
+ * the parameters and thresholds chosen on the others) and false positives on synthetic
+ * anomaly-free series shaped like the held-back NAB kinds (counts with bursts, temperatures,
+ * weekly seasonality).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -12,8 +16,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { runDetectCommand } from '../src/cli/commands/detect.ts';
+import { createDetector, type DetectorParams } from '../src/detect/detector.ts';
 import {
+  NAB_PROFILES,
+  probationaryRows,
   scoreAllProfiles,
+  scoreCorpus,
   windowsToRows,
   type NabFile,
   type NabProfileName,
@@ -169,6 +177,165 @@ async function main(): Promise<void> {
   }
 }
 
+/** Scores every corpus file with a detector built from `params` (in-process, no CLI). */
+export function detectCorpus(corpus: readonly NabSeries[], params: Partial<DetectorParams> = {}): NabFile[] {
+  return corpus.map((f) => {
+    const d = createDetector(params);
+    const scores = f.values.map((v, i) => d.update(f.timesMs[i]!, v));
+    return { name: f.key, scores, windows: windowsToRows(f.timestamps, f.windows) };
+  });
+}
+
+const PROFILE_NAMES: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
+
+/**
+ * Parameter grid of the leave-one-category-out check: the new sustained-shift feature's two
+ * parameters and the two older ones the score is most sensitive to, each around its default.
+ */
+const LOCO_GRID: Record<string, number[]> = {
+  wSustained: [0, 0.25, 0.5, 1],
+  sustainedMinWidth: [0.05, 0.1, 0.2],
+  wSeason: [0.5, 0.75, 1],
+  decay: [0.00001, 0.00003, 0.0001],
+};
+
+function gridPoints(grid: Record<string, number[]>): Partial<DetectorParams>[] {
+  let out: Record<string, number>[] = [{}];
+  for (const [k, vs] of Object.entries(grid)) out = out.flatMap((o) => vs.map((v) => ({ ...o, [k]: v })));
+  return out as Partial<DetectorParams>[];
+}
+
+/** Deterministic uniform [0, 1) generator (Park–Miller). */
+function rng(seed: number): () => number {
+  let x = seed % 2147483647 || 1;
+  return () => (x = (x * 16807) % 2147483647) / 2147483647;
+}
+
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+/** Synthetic anomaly-free series shaped like the held-back kinds: [name, stepMs, values]. */
+export function syntheticSeries(seed: number): [string, number, number[]][] {
+  const r = rng(seed);
+  const day = 86_400_000;
+  // Tweet-like counts every 5 min: daily cycle, Poisson-ish noise, bursts of similar size ~daily.
+  const counts: number[] = [];
+  let burst = 0;
+  let burstGain = 1;
+  for (let i = 0; i < 15_000; i++) {
+    const phase = (2 * Math.PI * i) / 288;
+    const rate = 12 + 8 * Math.sin(phase) + (burst > 0 ? 12 * burstGain : 0);
+    if (burst > 0) burst--;
+    else if (r() < 1 / 300) {
+      burst = 3 + Math.floor(r() * 15);
+      burstGain = 1 + 2 * r();
+    }
+    counts.push(Math.max(0, Math.round(rate + Math.sqrt(rate) * gauss(r))));
+  }
+  // Machine/ambient temperature every 5 min: daily cycle, AR(1) noise, slow wandering level.
+  const temps: number[] = [];
+  let ar = 0;
+  let level = 70;
+  for (let i = 0; i < 15_000; i++) {
+    ar = 0.9 * ar + 0.4 * gauss(r);
+    level += 0.02 * gauss(r) - 0.0005 * (level - 70);
+    temps.push(level + 3 * Math.sin((2 * Math.PI * i) / 288) + ar);
+  }
+  // Taxi / ad-exchange-like demand every 30 min: daily shape, weekday/weekend difference, noise.
+  const weekly: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const hour = (i / 2) % 24;
+    const dow = Math.floor(i / 48) % 7;
+    const dayShape = Math.max(0.15, Math.sin((Math.PI * (hour - 5)) / 19)) * (dow >= 5 ? 0.7 : 1);
+    weekly.push(15_000 * dayShape * (1 + 0.08 * gauss(r)) + 500 * gauss(r));
+  }
+  return [
+    ['counts with bursts (5 min)', 300_000, counts],
+    ['temperature (5 min)', 300_000, temps],
+    ['weekly seasonality (30 min)', day / 48, weekly],
+  ];
+}
+
+function robust(): void {
+  const corpus = loadNabCorpus();
+  const cats = [...new Set(corpus.map((f) => f.key.split('/')[0]!))].sort();
+  const fmt = (x: number): string => x.toFixed(2).padStart(8);
+  const points = gridPoints(LOCO_GRID);
+  console.log(
+    `leave-one-category-out: ${points.length} parameter sets (${Object.entries(LOCO_GRID)
+      .map(([k, v]) => `${k} ∈ {${v.join(', ')}}`)
+      .join(', ')})`,
+  );
+  console.log('parameters and per-profile thresholds chosen on the other categories (best mean of the three)');
+  const runs = points.map((params) => ({ params, files: detectCorpus(corpus, params) }));
+  const defaults = detectCorpus(corpus);
+  const inCat = (c: string) => (f: NabFile) => f.name.startsWith(`${c}/`);
+  for (const c of cats) {
+    let best: { params: Partial<DetectorParams>; mean: number; files: NabFile[]; th: number[] } | undefined;
+    for (const run of runs) {
+      const train = run.files.filter((f) => !inCat(c)(f));
+      const rs = PROFILE_NAMES.map((p) => scoreCorpus(train, NAB_PROFILES[p]));
+      const mean = rs.reduce((a, x) => a + x.normalized, 0) / 3;
+      if (!best || mean > best.mean) best = { ...run, mean, th: rs.map((x) => x.threshold) };
+    }
+    const test = best!.files.filter(inCat(c));
+    const chosen = Object.entries(best!.params)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    if (test.every((f) => f.windows.length === 0)) {
+      const fps = test.reduce(
+        (n, f) => n + f.scores.filter((s, i) => s >= best!.th[0]! && i >= probationaryRows(f.scores.length)).length,
+        0,
+      );
+      console.log(`  ${c.padEnd(24)} no windows: ${fps} detections (chosen: ${chosen})`);
+      continue;
+    }
+    const held = PROFILE_NAMES.map((p, k) => scoreCorpus(test, NAB_PROFILES[p], best!.th[k]).normalized);
+    const defTrain = defaults.filter((f) => !inCat(c)(f));
+    const defTh = PROFILE_NAMES.map((p) => scoreCorpus(defTrain, NAB_PROFILES[p]).threshold);
+    const def = PROFILE_NAMES.map(
+      (p, k) => scoreCorpus(defaults.filter(inCat(c)), NAB_PROFILES[p], defTh[k]).normalized,
+    );
+    console.log(`  ${c.padEnd(24)}${held.map(fmt).join('')}   (chosen: ${chosen})`);
+    console.log(`  ${''.padEnd(24)}${def.map(fmt).join('')}   (defaults, thresholds from the other categories)`);
+  }
+
+  const th = scoreAllProfiles(defaults).standard.threshold;
+  console.log(
+    `\nsynthetic anomaly-free series (3 seeds each): detections at the corpus standard threshold ${th.toFixed(3)}`,
+  );
+  const variants: [string, Partial<DetectorParams>][] = [
+    ['defaults', {}],
+    ['without sustained shift', { wSustained: 0 }],
+  ];
+  for (const [label, params] of variants) {
+    const parts: string[] = [];
+    const bySeries = new Map<string, [number, number]>();
+    for (const seed of [1, 2, 3]) {
+      for (const [name, stepMs, values] of syntheticSeries(seed)) {
+        const d = createDetector(params);
+        const t0 = Date.UTC(2024, 0, 1);
+        const prob = probationaryRows(values.length);
+        let hits = 0;
+        values.forEach((v, i) => {
+          if (d.update(t0 + i * stepMs, v) >= th && i >= prob) hits++;
+        });
+        const [h, n] = bySeries.get(name) ?? [0, 0];
+        bySeries.set(name, [h + hits, n + values.length - prob]);
+      }
+    }
+    for (const [name, [h, n]] of bySeries) parts.push(`${name}: ${h} in ${n.toLocaleString('en-US')} points`);
+    console.log(`  ${label.padEnd(24)} ${parts.join('; ')}`);
+  }
+  const nabFp = scoreAllProfiles(defaults).standard.fp;
+  const nabPoints = defaults.reduce((n, f) => n + f.scores.length - probationaryRows(f.scores.length), 0);
+  console.log(
+    `  (for scale: ${nabFp} false-positive rows in ${nabPoints.toLocaleString('en-US')} scored NAB-subset points at that threshold)`,
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/nab.ts')) {
-  await main();
+  if (process.argv.includes('--robust')) robust();
+  else await main();
 }

@@ -9,7 +9,8 @@ import { SessionManager, LoginThrottle } from './session.ts';
 import { SessionAuthenticator } from './session-auth.ts';
 import { withSessions } from './session-app.ts';
 import { MemoryUserStore, UserService } from './users.ts';
-import { SqlUserStore, USERS_TABLE_SQL, sqliteClient } from './users-sql.ts';
+import { SqlUserStore, USERS_TABLE_SQL } from './users-sql.ts';
+import { sqliteRunner } from '../store/sql-runner.ts';
 import { usersExtension } from './routes/users.ts';
 import Database from 'better-sqlite3';
 
@@ -176,7 +177,7 @@ test('failed logins are throttled', async () => {
 test('the SQL user store works on SQLite', async () => {
   const db = new Database(':memory:');
   db.exec(USERS_TABLE_SQL);
-  const users = new UserService(new SqlUserStore(sqliteClient(db)), () => 5);
+  const users = new UserService(new SqlUserStore(sqliteRunner(db)), () => 5);
   const first = await users.ensureAdmin(undefined);
   assert.equal(first.created, true);
   assert.ok(first.password);

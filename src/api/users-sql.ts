@@ -1,19 +1,11 @@
 /**
- * `UserStore` over SQL that runs on both SQLite and PostgreSQL. It needs only a tiny client
- * (`SqlClient`) so main.ts can hand it either database; placeholders are written `?` and
- * rewritten to `$n` for PostgreSQL by the client adapter (`sqliteClient` below covers SQLite).
+ * `UserStore` over SQL that runs on both SQLite and PostgreSQL through the store's `SqlRunner`
+ * (placeholders are written `?`; the runner rewrites them for PostgreSQL).
  */
-import type Database from 'better-sqlite3';
 import { NinesError } from '../core/errors.ts';
+import type { SqlRunner } from '../store/sql-runner.ts';
 import type { Role } from '../config/sections.ts';
 import type { UserRecord, UserStore } from './users.ts';
-
-/** The SQL the user store needs from a database (`?` placeholders). */
-export interface SqlClient {
-  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
-  /** Runs a write; resolves to the number of rows changed. */
-  run(sql: string, params: readonly unknown[]): Promise<number>;
-}
 
 /** The table the user store uses (portable SQLite/PostgreSQL DDL; the lead adds it to migrations). */
 export const USERS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS users (
@@ -23,18 +15,6 @@ export const USERS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS users (
   created_at BIGINT NOT NULL,
   password_changed_at BIGINT NOT NULL
 )`;
-
-/** A `SqlClient` over a better-sqlite3 handle. */
-export function sqliteClient(db: Database.Database): SqlClient {
-  return {
-    async all(sql, params) {
-      return db.prepare(sql).all(...params) as Record<string, unknown>[];
-    },
-    async run(sql, params) {
-      return db.prepare(sql).run(...params).changes;
-    },
-  };
-}
 
 function fromRow(r: Record<string, unknown>): UserRecord {
   return {
@@ -48,15 +28,15 @@ function fromRow(r: Record<string, unknown>): UserRecord {
 
 /** Users in the `users` table. */
 export class SqlUserStore implements UserStore {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async get(name: string): Promise<UserRecord | undefined> {
-    const [row] = await this.sql.all('SELECT * FROM users WHERE name = ?', [name]);
+    const [row] = await this.sql.all<Record<string, unknown>>('SELECT * FROM users WHERE name = ?', [name]);
     return row && fromRow(row);
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.sql.all('SELECT * FROM users ORDER BY name', [])).map(fromRow);
+    return (await this.sql.all<Record<string, unknown>>('SELECT * FROM users ORDER BY name', [])).map(fromRow);
   }
 
   async insert(u: UserRecord): Promise<void> {

@@ -14,6 +14,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   probe: { summary: 'run one probe and print its result as JSON', load: async () => (await import('./commands/probe.ts')).runProbeCommand },
   report: { summary: 'availability, MTBF and MTTR per target: nines report -c nines.yaml --window 30d', load: async () => (await import('./commands/report.ts')).runReportCommand },
   detect: { summary: 'score a timestamp,value CSV with the live anomaly detector', load: async () => (await import('./commands/detect.ts')).runDetectCommand },
+  incident: { summary: 'list, show, acknowledge, resolve, annotate incidents; export a postmortem', load: async () => (await import('./commands/incident.ts')).runIncidentCommand },
+  silence: { summary: 'list, add and expire alert silences on a running server', load: async () => (await import('./commands/silence.ts')).runSilenceCommand },
+  capacity: { summary: 'suggested replicas per gateway route from forecast traffic: nines capacity -c nines.yaml --horizon 24h', load: async () => (await import('./commands/capacity.ts')).runCapacityCommand },
   rules: { summary: 'print Prometheus recording and alerting rules for the configured SLOs', load: async () => (await import('./commands/rules.ts')).runRulesCommand },
 };
 

@@ -6,6 +6,7 @@ import { formatDuration } from '../core/duration.ts';
 import { malformedEnvRef } from './env-refs.ts';
 import type { Config, Target } from './resolve.ts';
 import type { ConfigInput } from './schema.ts';
+import { checkStatusPageTargets } from './status-pages.ts';
 
 /** A problem found in a config, located by its path (`targets[2].timeout`). */
 export interface PathProblem {
@@ -77,6 +78,7 @@ export function crossFieldChecks(input: ConfigInput, config: Config): PathProble
     } else seen.set(t.name, i);
     problems.push(...checkTarget(t, i, input));
   });
+  problems.push(...checkStatusPageTargets(config.statusPages, new Set(config.targets.map((t) => t.name))));
   const tokenNames = new Set<string>();
   config.auth.tokens.forEach((tok, i) => {
     if (tokenNames.has(tok.name)) problems.push({ path: ['auth', 'tokens', i, 'name'], message: `duplicate token name "${tok.name}"` });

@@ -28,6 +28,11 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** When true (serve), a missing environment variable is a problem; when false (check) it is ignored. */
   requireEnv?: boolean;
+  /**
+   * Checks that need other modules (receiver channel configs, names across sections); given by
+   * the caller so this module imports nothing of ours (see src/services/config-checks.ts).
+   */
+  extraChecks?: (config: Config) => PathProblem[];
 }
 
 /** Formats a path array as `targets[2].headers.Authorization`. */
@@ -111,6 +116,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
   const locateAll = (ps: PathProblem[]): ConfigProblem[] =>
     ps.map((p) => ({ file, ...position(doc, counter, p.path, false), path: formatPath(p.path), message: p.message }));
   const problems = locateAll(crossFieldChecks(parsed.data, withDefaults));
+  if (options.extraChecks) problems.push(...locateAll(options.extraChecks(withDefaults)));
   const { config, missing } = expandSecrets(withDefaults, options.env ?? process.env);
   const missingProblems = locateAll(
     missing.map((m) => ({ path: m.path, message: `environment variable ${m.name} is not set` })),

@@ -9,6 +9,7 @@ import { sloSchema } from './slo.ts';
 import { targetSchema } from './targets.ts';
 import { gatewaySchema } from './gateway.ts';
 import { simConfigSchema } from './sim.ts';
+import { statusPagesSchema } from './status-pages.ts';
 
 /** The whole config file, as parsed (defaults for optional sections filled in by zod). */
 export const configSchema = z
@@ -24,6 +25,8 @@ export const configSchema = z
     gateway: gatewaySchema.optional(),
     /** Simulated providers run in-process (demo, game days). */
     sim: simConfigSchema.optional(),
+    /** Public status pages: which targets appear, under which public names. */
+    statusPages: statusPagesSchema,
   })
   .strict();
 

@@ -2,8 +2,9 @@
  * The default streaming anomaly detector. Causal (each score uses only earlier points), constant
  * memory per series (~3 KiB), one default parameter set for every series.
  *
- * Each point is turned into four features — the value, the jump from the previous point, the
- * shift of the short-window mean from a slow level, and the residual against a daily profile —
+ * Each point is turned into five features — the value, the jump from the previous point, the
+ * shift of the short-window mean from a slow level, the sustained shift (the whole short window
+ * beyond that level), and the residual against a daily profile —
  * and each feature is compared with its own history envelope (see `envelope.ts`): something the
  * series has never done scores, something it has done before does not. The largest weighted
  * novelty becomes the score through `1 − e^(−novelty/τ)`, so scores are always in [0, 1]. An
@@ -40,11 +41,12 @@ export interface DetectorParams {
   seasonGain: number;
   /** Updates of the seasonal envelope before it may score. */
   seasonLearn: number;
-  /** Weights of the four features. */
+  /** Weights of the five features. */
   wValue: number;
   wJump: number;
   wShift: number;
   wSeason: number;
+  wSustained: number;
   /** Novelty (in envelope widths) that maps to a score of 1 − 1/e. */
   tau: number;
   /** A step longer than this many typical intervals is a gap: short-term state restarts. */
@@ -54,6 +56,11 @@ export interface DetectorParams {
    * count (keeps young, narrow residual envelopes from firing on noise).
    */
   seasonMinWidth: number;
+  /**
+   * The sustained-shift envelope's width never drops below this fraction of the value range (the
+   * feature is 0 most of the time, so its own envelope can be arbitrarily narrow).
+   */
+  sustainedMinWidth: number;
   /** Points after a high score during which lower scores are damped. */
   refractory: number;
   /** Factor applied to those lower scores. */
@@ -75,9 +82,11 @@ export const DEFAULT_DETECTOR_PARAMS: Readonly<DetectorParams> = Object.freeze({
   wJump: 1,
   wShift: 1,
   wSeason: 0.75,
+  wSustained: 0.5,
   tau: 0.2,
   gapFactor: 10,
   seasonMinWidth: 0.5,
+  sustainedMinWidth: 0.1,
   refractory: 10,
   refractoryFactor: 0.3,
 });
@@ -95,6 +104,7 @@ export interface DetectorState {
   envValue: EnvelopeState;
   envJump: EnvelopeState;
   envShift: EnvelopeState;
+  envSustained: EnvelopeState;
   envSeason: EnvelopeState;
   season: SeasonalState;
   /** Highest score of the current refractory period and points since it. */
@@ -128,6 +138,7 @@ export function createDetector(params: Partial<DetectorParams> = {}): Detector {
     envValue: newEnvelope(),
     envJump: newEnvelope(),
     envShift: newEnvelope(),
+    envSustained: newEnvelope(),
     envSeason: newEnvelope(),
     season: newSeasonal(p.seasonBuckets),
     lastHigh: 0,
@@ -160,8 +171,30 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   s.shortSum += value - (s.shortCount >= w ? s.short[idx]! : 0);
   s.short[idx] = value;
   s.shortCount++;
-  // The shift feature waits until the short window is full (at the start and after a gap).
-  const ns = s.shortCount >= w ? envelopeNovelty(s.envShift, s.shortSum / w - s.slow, p.decay, 0) : 0;
+  // The shift features wait until the short window is full (at the start and after a gap).
+  let ns = 0;
+  let nsu = 0;
+  if (s.shortCount >= w) {
+    ns = envelopeNovelty(s.envShift, s.shortSum / w - s.slow, p.decay, 0);
+    // Sustained shift: how far the whole window sits beyond the slow level (its nearest point).
+    // A spike moves the window's mean but not its minimum, so earlier spikes do not widen this
+    // envelope and a later level shift inside their range still scores.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < w; k++) {
+      const v = s.short[k]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const sustained = lo > s.slow ? lo - s.slow : hi < s.slow ? hi - s.slow : 0;
+    nsu = envelopeNovelty(
+      s.envSustained,
+      sustained,
+      p.decay,
+      0,
+      p.sustainedMinWidth * (s.envValue.hi - s.envValue.lo),
+    );
+  }
   s.season.levelScale += 0.01 * (Math.abs(value - s.slow) - s.season.levelScale);
   s.slow += p.slowAlpha * (value - s.slow);
   const b = bucketOf(t, p.seasonBuckets);
@@ -182,7 +215,13 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   s.prev = value;
   s.n++;
   if (s.n <= p.learnPoints) return 0;
-  const raw = Math.max(p.wValue * nv, p.wJump * nj, p.wShift * ns, p.wSeason * nse);
+  const raw = Math.max(
+    p.wValue * nv,
+    p.wJump * nj,
+    p.wShift * ns,
+    p.wSeason * nse,
+    p.wSustained * nsu,
+  );
   let score = raw > 0 ? 1 - Math.exp(-raw / p.tau) : 0; // NaN (overflowed features) scores 0
   // Refractory period: for `refractory` points after a high, only a higher score passes undamped
   // (one event — a spike and its return, a shift settling — raises one alarm, not several).

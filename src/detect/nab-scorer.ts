@@ -124,9 +124,14 @@ export interface NabProfileResult {
 
 /**
  * Scores a corpus under one profile: sweeps every distinct score as a threshold (highest first)
- * and keeps the one with the largest total, exactly like NAB's sweeper.
+ * and keeps the one with the largest total, exactly like NAB's sweeper. With `fixedThreshold`
+ * the threshold is not chosen here but given (e.g. chosen on other data: held-out evaluation).
  */
-export function scoreCorpus(files: readonly NabFile[], profile: NabProfile): NabProfileResult {
+export function scoreCorpus(
+  files: readonly NabFile[],
+  profile: NabProfile,
+  fixedThreshold?: number,
+): NabProfileResult {
   const points: SweepPoint[] = [];
   let windowCount = 0;
   for (const f of files) windowCount += sweepFile(f, profile, windowCount, points);
@@ -142,7 +147,7 @@ export function scoreCorpus(files: readonly NabFile[], profile: NabProfile): Nab
   let fpSum = 0;
   let tp = 0;
   let fp = 0;
-  let best = { threshold: 1.1, raw: nullScore, tp: 0, fp: 0 };
+  let best = { threshold: fixedThreshold ?? 1.1, raw: nullScore, tp: 0, fp: 0 };
   for (let k = 0; k < points.length;) {
     const t = points[k]!.score;
     while (k < points.length && points[k]!.score === t) {
@@ -161,7 +166,9 @@ export function scoreCorpus(files: readonly NabFile[], profile: NabProfile): Nab
       k++;
     }
     const raw = windowsSum + fpSum;
-    if (raw > best.raw) best = { threshold: t, raw, tp, fp };
+    if (fixedThreshold === undefined ? raw > best.raw : t >= fixedThreshold) {
+      best = { threshold: fixedThreshold ?? t, raw, tp, fp };
+    }
   }
   let detectedWindows = 0;
   // Recount windows detected at the best threshold for the fn figure.

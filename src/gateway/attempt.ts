@@ -4,15 +4,17 @@
  * frames up to the first content token within the first-token deadline; nothing has reached
  * the client yet, so every failure here can still fail over.
  */
-import type { Dispatcher } from 'undici';
 import { NinesError } from '../core/errors.ts';
 import type { DeploymentRuntime } from './deployment.ts';
 import type { Endpoint, StreamTranslator, Usage } from './providers/types.ts';
+import { UpstreamCall } from './upstream-call.ts';
 
 /** What the gateway asks of one attempt. */
 export interface AttemptInput {
   endpoint: Endpoint;
   body: Record<string, unknown>;
+  /** The client's request body as received (sent on unchanged when no translation is needed). */
+  raw: Buffer;
   publicModel: string;
   stream: boolean;
   includeUsage: boolean;
@@ -32,7 +34,7 @@ export interface AttemptInput {
 /** A started stream, held before anything was sent to the client. */
 export interface StartedStream {
   /** Frames up to and including the first content token, in OpenAI shape. */
-  head: string;
+  head: string | Buffer;
   done: boolean;
   usage: Usage | undefined;
   translator: StreamTranslator;
@@ -58,7 +60,10 @@ function isClientError(status: number): boolean {
 }
 
 /** Retry-After as ms (`retry-after-ms`, seconds, or an HTTP date); undefined when absent or bad. */
-export function retryAfterMs(headers: Dispatcher.ResponseData['headers'], now: number): number | undefined {
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  now: number,
+): number | undefined {
   const ms = headers['retry-after-ms'];
   if (typeof ms === 'string' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
   const v = headers['retry-after'];
@@ -81,30 +86,13 @@ function failure(
   };
 }
 
-async function readAll(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit)
-      throw new NinesError('UPSTREAM', `upstream answer over ${limit} bytes`, { retryable: false });
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-}
-
 const MAX_UPSTREAM_BODY = 64 * 1024 * 1024;
 
 /** Classifies a thrown error of an attempt; rethrows when the request itself was aborted. */
-function thrown(
-  err: unknown,
-  own: AbortController,
-  input: AttemptInput,
-  d: DeploymentRuntime,
-): AttemptOutcome {
+function thrown(err: unknown, call: UpstreamCall, input: AttemptInput, d: DeploymentRuntime): AttemptOutcome {
   if (input.signal.aborted) throw input.signal.reason;
-  if (own.signal.aborted && own.signal.reason instanceof NinesError) {
-    return { kind: 'failure', error: own.signal.reason, verdict: 'failure' };
+  if (call.abortReason instanceof NinesError) {
+    return { kind: 'failure', error: call.abortReason, verdict: 'failure' };
   }
   if (err instanceof NinesError) return { kind: 'failure', error: err, verdict: 'failure' };
   const code = (err as { code?: string }).code ?? '';
@@ -115,31 +103,26 @@ function thrown(
 }
 
 /** Reads a stream until its first content token (or its end); throws what ends it early. */
-async function startStream(
-  d: DeploymentRuntime,
-  input: AttemptInput,
-  body: Dispatcher.ResponseData['body'],
-  own: AbortController,
-): Promise<AttemptOutcome> {
+async function startStream(d: DeploymentRuntime, input: AttemptInput, call: UpstreamCall): Promise<AttemptOutcome> {
   const translator = d.adapter.stream(input.endpoint, input.publicModel, input.includeUsage, input.keepText);
-  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  let head = '';
+  const chunks = call;
+  const head: (string | Buffer)[] = [];
   let usage: Usage | undefined;
   for (;;) {
     const next = await chunks.next();
     if (next.done) return failure(`${d.name}: stream ended before its first token`, 'UPSTREAM');
     const step = translator.push(next.value);
     if (step.error) return failure(`${d.name}: ${step.error}`, 'UPSTREAM');
-    head += step.out;
+    if (step.out.length > 0) head.push(step.out);
     if (step.usage) usage = step.usage;
     if (step.content || step.done) {
       const stream: StartedStream = {
-        head,
+        head: head.length === 1 ? head[0]! : Buffer.concat(head.map((h) => (typeof h === 'string' ? Buffer.from(h) : h))),
         done: step.done,
         usage,
         translator,
         chunks,
-        abort: (r) => own.abort(r),
+        abort: (r) => call.abort(r),
       };
       return { kind: 'stream', stream };
     }
@@ -154,36 +137,38 @@ export async function runAttempt(
 ): Promise<AttemptOutcome> {
   let req;
   try {
-    req = d.adapter.request(input.endpoint, input.body, d.config.model, d.provider);
+    req = d.adapter.request(input.endpoint, input.body, d.config.model, d.provider, input.raw);
   } catch (err) {
     if (err instanceof NinesError) return { kind: 'failure', error: err, verdict: 'neutral' };
     throw err;
   }
-  const own = new AbortController();
-  const onAbort = (): void => own.abort(input.signal.reason);
+  const call = new UpstreamCall(MAX_UPSTREAM_BODY);
+  const onAbort = (): void => call.abort(input.signal.reason);
   input.signal.addEventListener('abort', onAbort, { once: true });
   const deadline = input.stream ? Math.min(input.attemptMs, input.firstTokenMs) : input.attemptMs;
-  const what = input.stream ? 'first token' : 'answer';
   const timer = input.setTimer(deadline, () =>
-    own.abort(new NinesError('TIMEOUT', `${d.name}: no ${what} within ${deadline} ms`, { retryable: true })),
+    call.abort(
+      new NinesError('TIMEOUT', `${d.name}: no ${input.stream ? 'first token' : 'answer'} within ${deadline} ms`, {
+        retryable: true,
+      }),
+    ),
   );
   let keep = false;
   try {
-    const res = await d.pool.request({
+    await call.start(d.pool, {
       method: 'POST',
       path: req.path,
       headers: req.headers,
       body: req.body,
-      signal: own.signal,
       headersTimeout: null,
       bodyTimeout: input.stream ? input.idleMs : null,
     });
-    const status = res.statusCode;
+    const status = call.status;
     if (status < 200 || status >= 300) {
-      const raw = await readAll(res.body, MAX_UPSTREAM_BODY);
+      const raw = await call.readAll();
       const message = d.adapter.errorMessage(raw) ?? `upstream answered ${status}`;
       if (isClientError(status)) return { kind: 'client-error', status, message };
-      const after = retryAfterMs(res.headers, now);
+      const after = retryAfterMs(call.headers(), now);
       const code = status === 429 ? 'UPSTREAM' : status >= 500 ? 'UPSTREAM' : 'UNAVAILABLE';
       const error = new NinesError(code, `${d.name}: upstream answered ${status}: ${message}`, {
         retryable: true,
@@ -194,21 +179,19 @@ export async function runAttempt(
       return out;
     }
     if (!input.stream) {
-      const raw = await readAll(res.body, MAX_UPSTREAM_BODY);
+      const raw = await call.readAll();
       const { body, usage } = d.adapter.response(input.endpoint, raw, input.publicModel);
       return { kind: 'json', status, body, usage };
     }
-    const started = await startStream(d, input, res.body, own);
+    const started = await startStream(d, input, call);
     if (started.kind === 'stream') keep = true;
-    else res.body.destroy();
+    else call.abort(new NinesError('UNAVAILABLE', 'attempt abandoned'));
     return started;
   } catch (err) {
-    return thrown(err, own, input, d);
+    return thrown(err, call, input, d);
   } finally {
     timer.cancel();
+    // A started stream keeps the listener until the request ends (it is registered once).
     if (!keep) input.signal.removeEventListener('abort', onAbort);
-    else {
-      // The listener stays until the stream ends; the stream phase removes nothing (once:true).
-    }
   }
 }

@@ -69,7 +69,8 @@ export async function handleProxied(
   try {
     key = authStage(gw, req);
     if (key) rec.keyId = key.id;
-    const { body, model } = parseRequest(endpoint, await readBody(req, gw.config.maxBodyBytes));
+    const raw = await readBody(req, gw.config.maxBodyBytes);
+    const { body, model } = parseRequest(endpoint, raw);
     rec.route = model;
     rec.stream = body.stream === true;
     route = gw.routes.get(model);
@@ -117,6 +118,7 @@ export async function handleProxied(
       {
         endpoint,
         body,
+        raw,
         publicModel: model,
         stream: rec.stream,
         includeUsage: streamOptions?.include_usage === true,

@@ -50,7 +50,7 @@ describe('openai stream scanning', () => {
     assert.equal(b.content, true);
     assert.equal(b.done, true);
     assert.deepEqual(b.usage, { inputTokens: 3, outputTokens: 1 });
-    assert.equal(a.out + b.out, frames);
+    assert.equal(String(a.out) + String(b.out), frames);
     const bad = openaiAdapter
       .stream('chat', 'm', false, false)
       .push(Buffer.from('data: {"choices":[{"delta":{"content":"x"}}]}\n\ndata: {"cho\n\n'));
@@ -121,8 +121,8 @@ describe('openai stream usage the client did not ask for', () => {
       'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}\n\ndata: [DONE]\n\n';
     const s = t.push(Buffer.from(frames));
     assert.deepEqual(s.usage, { inputTokens: 1, outputTokens: 2 });
-    assert.equal(s.out, 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n\ndata: [DONE]\n\n');
+    assert.equal(String(s.out), 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n\ndata: [DONE]\n\n');
     const kept = openaiAdapter.stream('chat', 'm', true, false).push(Buffer.from(frames));
-    assert.equal(kept.out, frames);
+    assert.equal(String(kept.out), frames);
   });
 });

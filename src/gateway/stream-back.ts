@@ -22,8 +22,8 @@ export interface StreamEnd {
   text: string;
 }
 
-function write(res: ServerResponse, text: string): Promise<void> | undefined {
-  if (text === '' || res.writableEnded || res.destroyed) return undefined;
+function write(res: ServerResponse, text: string | Buffer): Promise<void> | undefined {
+  if (text.length === 0 || res.writableEnded || res.destroyed) return undefined;
   if (res.write(text)) return undefined;
   return new Promise((resolve) => {
     const done = (): void => {

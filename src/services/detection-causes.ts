@@ -44,7 +44,8 @@ export interface CauseSources {
   limit?: number;
 }
 
-const nameOf = (r: AnomalyScoreRow): string => (r.route !== undefined ? `route ${r.route}` : (r.target ?? r.series));
+const nameOf = (r: AnomalyScoreRow): string =>
+  r.route !== undefined ? `route ${r.route}` : (r.target ?? r.series);
 const signalOf = (r: AnomalyScoreRow): string => `${nameOf(r)} ${r.metric}`;
 
 /** Ranked probable causes of an incident, best first. */
@@ -92,14 +93,20 @@ export async function findProbableCauses(incident: CauseIncident, src: CauseSour
     for (const list of series.values()) {
       if (list === affectedSeries) continue;
       const c = alignedCorrelation(affectedSeries, list);
-      if (c !== undefined && Math.abs(c) >= 0.5) correlations.push({ signal: signalOf(list[0]!), correlation: c });
+      if (c !== undefined && Math.abs(c) >= 0.5)
+        correlations.push({ signal: signalOf(list[0]!), correlation: c });
     }
   }
 
   const events: EventInput[] = [];
   for (const e of await src.stateEvents(from, to)) {
     if (affectedNames.has(e.target)) continue;
-    events.push({ kind: `state_${e.to}`, timestampMs: e.at, description: `${e.target} ${e.from} → ${e.to} (${e.reason})`, targets: [e.target] });
+    events.push({
+      kind: `state_${e.to}`,
+      timestampMs: e.at,
+      description: `${e.target} ${e.from} → ${e.to} (${e.reason})`,
+      targets: [e.target],
+    });
   }
   if (src.recentEvents) events.push(...(await src.recentEvents(from, to)));
 
@@ -113,5 +120,7 @@ export async function findProbableCauses(incident: CauseIncident, src: CauseSour
     correlations,
     events,
   });
-  return ranked.slice(0, src.limit ?? 10).map((c) => ({ cause: c.cause, score: c.score, evidence: c.evidence }));
+  return ranked
+    .slice(0, src.limit ?? 10)
+    .map((c) => ({ cause: c.cause, score: c.score, evidence: c.evidence }));
 }

@@ -13,7 +13,11 @@ import { openSqliteStore, type SqliteStore } from '../store/sqlite/store.ts';
 import type { ProbeResult } from '../store/types.ts';
 
 /** A migrated temporary SQLite store with the anomaly table, and a cleanup. */
-export async function openDetectionTestStore(): Promise<{ store: SqliteStore; sql: SqlRunner; close(): Promise<void> }> {
+export async function openDetectionTestStore(): Promise<{
+  store: SqliteStore;
+  sql: SqlRunner;
+  close(): Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'nines-detect-'));
   const store = openSqliteStore({ path: join(dir, 'nines.db') });
   await store.migrate();

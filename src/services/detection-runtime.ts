@@ -8,11 +8,24 @@
 import type { AnomalySignal, ForecastSignal } from '../alert/signals.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { EventInput } from '../detect/causes.ts';
-import { describeForecastAlert, timeToThreshold, type ThresholdCrossing } from '../detect/time-to-threshold.ts';
-import { sqlAnomalyScores, type AnomalyScoreRow, type AnomalyScoreStore } from '../store/records/anomalies.ts';
+import {
+  describeForecastAlert,
+  timeToThreshold,
+  type ThresholdCrossing,
+} from '../detect/time-to-threshold.ts';
+import {
+  sqlAnomalyScores,
+  type AnomalyScoreRow,
+  type AnomalyScoreStore,
+} from '../store/records/anomalies.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 import type { Store } from '../store/types.ts';
-import { findProbableCauses, type CauseIncident, type CauseTarget, type CauseView } from './detection-causes.ts';
+import {
+  findProbableCauses,
+  type CauseIncident,
+  type CauseTarget,
+  type CauseView,
+} from './detection-causes.ts';
 import {
   feedSeries,
   newSeriesState,
@@ -116,19 +129,32 @@ export class DetectionRuntime {
     let storeFrom = Number.NEGATIVE_INFINITY;
     if (this.cursor === undefined || this.cursor < end - warmup) {
       const latest = await this.scores.latestAt();
-      storeFrom = Math.max(end - (this.o.storeWarmupMs ?? DAY), latest === undefined ? -Infinity : latest + 1);
+      storeFrom = Math.max(
+        end - (this.o.storeWarmupMs ?? DAY),
+        latest === undefined ? -Infinity : latest + 1,
+      );
       this.cursor = end - warmup;
     }
     const targets = this.o.targets();
     const targetNames = targets.map((t) => t.name);
     const routes = new Set(this.o.routes?.() ?? []);
     this.prune(targetNames, routes);
-    // Bounded work per query: at most 6 hours of rollups at a time.
-    for (let from = this.cursor; from < end; from = Math.min(end, from + 6 * HOUR)) {
-      const to = Math.min(end, from + 6 * HOUR);
+    // Bounded work per step: at most an hour of rollups, then the event loop gets a turn.
+    const first = this.cursor;
+    for (let from = first; from < end; from = Math.min(end, from + HOUR)) {
+      if (from > first) await new Promise((resolve) => setImmediate(resolve));
+      const to = Math.min(end, from + HOUR);
       const points: SeriesPoint[] = [];
-      if (targetNames.length > 0) points.push(...targetPoints(await this.o.store.queryRollups({ tier: 'minute', from, to, targets: targetNames })));
-      if (routes.size > 0) points.push(...routePoints(await this.o.store.queryRequestRollups({ tier: 'minute', from, to }), routes));
+      if (targetNames.length > 0)
+        points.push(
+          ...targetPoints(
+            await this.o.store.queryRollups({ tier: 'minute', from, to, targets: targetNames }),
+          ),
+        );
+      if (routes.size > 0)
+        points.push(
+          ...routePoints(await this.o.store.queryRequestRollups({ tier: 'minute', from, to }), routes),
+        );
       points.sort((a, b) => a.at - b.at);
       const rows: AnomalyScoreRow[] = [];
       for (const p of points) {
@@ -192,16 +218,31 @@ export class DetectionRuntime {
     for (const l of this.o.limits?.() ?? []) {
       const s = this.series.get(limitKey(l));
       if (!s || now - s.lastAt > stale) continue;
-      const crossing = this.crossing(s, l, now, Math.max(1, Math.round((this.o.horizonMs ?? 2 * HOUR) / MINUTE)));
-      const id = l.target !== undefined ? { target: l.target, labels: labels.get(l.target) ?? {} } : { labels: { route: l.route ?? '' } };
-      forecasts.push({ metric: l.metric, threshold: l.limit, timeToThresholdMs: crossing ? Math.max(0, crossing.expectedMs - now) : null, ...id });
+      const crossing = this.crossing(
+        s,
+        l,
+        now,
+        Math.max(1, Math.round((this.o.horizonMs ?? 2 * HOUR) / MINUTE)),
+      );
+      const id =
+        l.target !== undefined
+          ? { target: l.target, labels: labels.get(l.target) ?? {} }
+          : { labels: { route: l.route ?? '' } };
+      forecasts.push({
+        metric: l.metric,
+        threshold: l.limit,
+        timeToThresholdMs: crossing ? Math.max(0, crossing.expectedMs - now) : null,
+        ...id,
+      });
     }
     return { anomalies, forecasts };
   }
 
   private crossing(s: SeriesState, l: ForecastLimit, now: number, steps: number): ThresholdCrossing | null {
     const f = s.forecaster.forecast(steps, { stepMs: MINUTE, coverage: 0.8 });
-    return f.length ? timeToThreshold(f, l.limit, now, { direction: l.direction ?? 'above', coverage: 0.8 }) : null;
+    return f.length
+      ? timeToThreshold(f, l.limit, now, { direction: l.direction ?? 'above', coverage: 0.8 })
+      : null;
   }
 
   /** Ranked probable causes of an incident (the incident service's `findCauses`). */
@@ -216,7 +257,13 @@ export class DetectionRuntime {
 
   /** Stored scores of one target in [from, to), one metric or all. */
   async anomalies(target: string, from: number, to: number, metric?: string): Promise<AnomalyScoreRow[]> {
-    return this.scores.query({ target, from, to, ...(metric !== undefined ? { metric } : {}), limit: 50_000 });
+    return this.scores.query({
+      target,
+      from,
+      to,
+      ...(metric !== undefined ? { metric } : {}),
+      limit: 50_000,
+    });
   }
 
   /** A `steps`-minute forecast of one target's metric (empty before data), with its limit's crossing. */
@@ -230,10 +277,22 @@ export class DetectionRuntime {
     const c = limit && this.crossing(s, limit, now, steps);
     if (!limit || !c) return { metric, points };
     const text = describeForecastAlert(metric, String(limit.limit), c);
-    return { metric, points, crossing: { limit: limit.limit, expectedAt: c.expectedMs, earliestAt: c.earliestMs, latestAt: c.latestMs, text } };
+    return {
+      metric,
+      points,
+      crossing: {
+        limit: limit.limit,
+        expectedAt: c.expectedMs,
+        earliestAt: c.earliestMs,
+        latestAt: c.latestMs,
+        text,
+      },
+    };
   }
 }
 
 function limitKey(l: ForecastLimit): string {
-  return l.target !== undefined ? seriesKey({ kind: 'target', name: l.target }, l.metric) : seriesKey({ kind: 'route', name: l.route ?? '' }, l.metric);
+  return l.target !== undefined
+    ? seriesKey({ kind: 'target', name: l.target }, l.metric)
+    : seriesKey({ kind: 'route', name: l.route ?? '' }, l.metric);
 }

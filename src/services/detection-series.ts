@@ -10,7 +10,12 @@ import { createForecaster, type Forecaster } from '../detect/forecast.ts';
 import type { RequestRollup, Rollup } from '../store/types.ts';
 
 /** Metrics followed per probed target. */
-export const TARGET_SERIES_METRICS = ['p95_latency_ms', 'error_rate', 'ttft_p95_ms', 'checks_per_min'] as const;
+export const TARGET_SERIES_METRICS = [
+  'p95_latency_ms',
+  'error_rate',
+  'ttft_p95_ms',
+  'checks_per_min',
+] as const;
 /** Metrics followed per gateway route. */
 export const ROUTE_SERIES_METRICS = ['requests_per_min', 'error_rate', 'p95_latency_ms'] as const;
 
@@ -47,10 +52,24 @@ export function targetPoints(rollups: readonly Rollup[]): SeriesPoint[] {
   for (const r of sorted) {
     if (r.total <= 0) continue;
     const subject: SeriesSubject = { kind: 'target', name: r.target };
-    out.push(point(subject, 'p95_latency_ms', r.bucket, new QuantileSketch().mergeSerialized(r.latencySketch).quantile(0.95)));
+    out.push(
+      point(
+        subject,
+        'p95_latency_ms',
+        r.bucket,
+        new QuantileSketch().mergeSerialized(r.latencySketch).quantile(0.95),
+      ),
+    );
     out.push(point(subject, 'error_rate', r.bucket, r.failed / r.total));
     if (r.ttftCount > 0) {
-      out.push(point(subject, 'ttft_p95_ms', r.bucket, new QuantileSketch().mergeSerialized(r.ttftSketch).quantile(0.95)));
+      out.push(
+        point(
+          subject,
+          'ttft_p95_ms',
+          r.bucket,
+          new QuantileSketch().mergeSerialized(r.ttftSketch).quantile(0.95),
+        ),
+      );
     }
     out.push(point(subject, 'checks_per_min', r.bucket, r.total));
   }
@@ -59,12 +78,19 @@ export function targetPoints(rollups: readonly Rollup[]): SeriesPoint[] {
 
 /** The points of gateway request minute rollups, deployments of a route folded together. */
 export function routePoints(rollups: readonly RequestRollup[], routes?: ReadonlySet<string>): SeriesPoint[] {
-  const groups = new Map<string, { route: string; bucket: number; total: number; errors: number; lat: QuantileSketch }>();
+  const groups = new Map<
+    string,
+    { route: string; bucket: number; total: number; errors: number; lat: QuantileSketch }
+  >();
   for (const r of rollups) {
     if (routes && !routes.has(r.route)) continue;
     const id = `${r.bucket}\u0000${r.route}`;
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { route: r.route, bucket: r.bucket, total: 0, errors: 0, lat: new QuantileSketch() }));
+    if (!g)
+      groups.set(
+        id,
+        (g = { route: r.route, bucket: r.bucket, total: 0, errors: 0, lat: new QuantileSketch() }),
+      );
     g.total += r.total;
     g.errors += r.errors;
     g.lat.mergeSerialized(r.latencySketch);

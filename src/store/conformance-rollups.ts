@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { QuantileSketch } from '../core/sketch.ts';
 import {
+  DAY,
   HOUR,
   MIN,
   T0,
@@ -10,7 +11,8 @@ import {
   result,
   type WithStore,
 } from './conformance-fixtures.ts';
-import type { ProbeResult } from './types.ts';
+import { summarizeWindow, windowParts } from './summarize-window.ts';
+import type { ProbeResult, RollupSummary } from './types.ts';
 
 /** Registers the rollup cases through `withStore`. */
 export function rollupCases(withStore: WithStore): void {
@@ -171,4 +173,93 @@ export function rollupCases(withStore: WithStore): void {
       ],
     );
   });
+
+  withStore('day rollups fold the hours of each UTC day, late results included', async (store) => {
+    const batches: ProbeResult[][] = [[], [], []];
+    // Every 20 minutes from 12 h before T0 to 60 h after, two targets; a third of the results
+    // arrive late, after newer buckets were written.
+    for (let m = -12 * 60; m < 60 * 60; m += 20) {
+      for (const target of ['a', 'b']) {
+        const failed = m % 140 === 0;
+        const r = result(target, T0 + m * MIN, 30 + (((m + 720) * 7) % 500), {
+          outcome: failed ? 'failed' : 'ok',
+          ...(failed ? { errorClass: 'timeout' as const } : {}),
+          timings: { totalMs: 30, ...(target === 'a' ? { ttftMs: 10 + (m % 50) } : {}) },
+        });
+        batches[(m / 20) % 3 === 0 ? 2 : m < 24 * 60 ? 0 : 1]!.push(r);
+      }
+    }
+    for (const b of batches) await store.insertResults(b);
+    const all = { from: T0 - DAY, to: T0 + 4 * DAY };
+    const days = await store.queryRollups({ ...all, tier: 'day', targets: ['a'] });
+    const hours = await store.queryRollups({ ...all, tier: 'hour', targets: ['a'] });
+    assert.deepEqual(
+      days.map((d) => d.bucket),
+      [0, 1, 2, 3].map((k) => Date.UTC(2026, 0, 1 + k)),
+    );
+    for (const d of days) {
+      const inDay = hours.filter((h) => h.bucket >= d.bucket && h.bucket < d.bucket + DAY);
+      const sum = (f: (h: (typeof hours)[number]) => number) => inDay.reduce((n, h) => n + f(h), 0);
+      assert.deepEqual(
+        [d.total, d.ok, d.failed, d.ttftCount, d.errors.timeout ?? 0],
+        [sum((h) => h.total), sum((h) => h.ok), sum((h) => h.failed), sum((h) => h.ttftCount), sum((h) => h.errors.timeout ?? 0)],
+      );
+      const merged = new QuantileSketch();
+      for (const h of inDay) merged.mergeSerialized(h.latencySketch);
+      assert.deepEqual(QuantileSketch.deserialize(d.latencySketch), merged);
+    }
+    assert.equal(
+      days.reduce((n, d) => n + d.total, 0),
+      batches.reduce((n, b) => n + b.length, 0) / 2,
+    );
+  });
+
+  withStore('summarizeWindow reads day rollups and equals the hour fold', async (store) => {
+    const batch: ProbeResult[] = [];
+    for (let m = -30 * 60; m < 80 * 60; m += 15) {
+      for (const target of ['b', 'a', 'c']) {
+        const failed = (m / 15) % 11 === 0;
+        batch.push(
+          result(target, T0 + m * MIN, 20 + ((m * 13 + 9000) % 900), {
+            outcome: failed ? 'failed' : m % 45 === 0 ? 'degraded' : 'ok',
+            ...(failed ? { errorClass: m % 2 ? 'timeout' : 'http_5xx' } : {}),
+            timings: { totalMs: 20, ...(target !== 'b' ? { ttftMs: 5 + (m % 40) } : {}) },
+          }),
+        );
+      }
+    }
+    for (let i = 0; i < batch.length; i += 500) await store.insertResults(batch.slice(i, i + 500));
+    const windows = [
+      { from: T0 - 25 * HOUR - 30 * MIN, to: T0 + 61 * HOUR + 7 * MIN }, // partial days at both ends
+      { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 3) }, // whole days only
+      { from: T0 + HOUR, to: T0 + 5 * HOUR }, // within one day
+    ];
+    for (const w of windows) {
+      const expected = await store.summarizeRollups({ ...w, tier: 'hour', targets: ['a', 'b', 'zz'] });
+      const actual = await summarizeWindow(store, { ...w, targets: ['a', 'b', 'zz'] });
+      assert.deepEqual(actual.map((s) => s.target), ['a', 'b']);
+      actual.forEach((s, i) => assertSameSummary(s, expected[i]!));
+    }
+    assert.deepEqual(
+      (await summarizeWindow(store, windows[0]!)).map((s) => s.target),
+      ['a', 'b', 'c'],
+    );
+    assert.deepEqual(await summarizeWindow(store, { from: T0 + 9 * DAY, to: T0 + 40 * DAY }), []);
+    assert.deepEqual(windowParts(T0, T0), []);
+  });
+}
+
+function assertSameSummary(actual: RollupSummary, expected: RollupSummary): void {
+  const counts = (s: RollupSummary) => [s.target, s.total, s.ok, s.degraded, s.failed, s.ttftCount, s.errors];
+  assert.deepEqual(counts(actual), counts(expected));
+  assert.ok(Math.abs(actual.latencySumMs - expected.latencySumMs) < 1e-6);
+  for (const [a, e] of [
+    [actual.latencySketch, expected.latencySketch],
+    [actual.ttftSketch, expected.ttftSketch],
+  ] as const) {
+    const sa = QuantileSketch.deserialize(a);
+    const se = QuantileSketch.deserialize(e);
+    assert.equal(sa.count, se.count);
+    for (const q of [0, 0.5, 0.95, 0.99, 1]) assert.equal(sa.quantile(q), se.quantile(q));
+  }
 }

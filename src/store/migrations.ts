@@ -6,6 +6,7 @@
  */
 import { NinesError } from '../core/errors.ts';
 import { recordsSchema } from './records/schema.ts';
+import { anomaliesSchema } from './records/anomalies.ts';
 
 /** One schema step, written once for SQLite and once for PostgreSQL (kept as close as possible). */
 export interface Migration {
@@ -140,6 +141,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'incidents_and_runtime_state',
     sqlite: recordsSchema(DIALECT.sqlite),
     postgres: recordsSchema(DIALECT.postgres),
+  },
+  {
+    id: 3,
+    name: 'anomaly_scores',
+    sqlite: anomaliesSchema(DIALECT.sqlite),
+    postgres: anomaliesSchema(DIALECT.postgres),
   },
 ];
 

@@ -7,9 +7,12 @@ import { QuantileSketch } from '../core/sketch.ts';
 import type { ProbeResult, RequestRecord, RequestRollup, Rollup, RollupTier } from './types.ts';
 
 /** Bucket width of each rollup tier, in ms. */
-export const TIER_MS: Record<RollupTier, number> = { minute: 60_000, hour: 3_600_000 };
+export const TIER_MS: Record<RollupTier, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-/** Every tier a write updates. */
+/** Every tier a probe result write updates (`day` serves long-window reports cheaply). */
+export const RESULT_TIERS: readonly RollupTier[] = ['minute', 'hour', 'day'];
+
+/** Every tier a request record write updates (request rollups have no `day` tier). */
 export const TIERS: readonly RollupTier[] = ['minute', 'hour'];
 
 /** Start of the bucket of `tier` that contains `at`. */
@@ -33,7 +36,8 @@ export interface RequestAcc extends Omit<RequestRollup, 'latencySketch' | 'ttftS
 
 /**
  * Folds a batch of results into one accumulator per (target, tier, bucket): results into minute
- * buckets first, then minute buckets into hour buckets (so each latency is bucketed once).
+ * buckets first, then minute buckets into hour buckets, and hours into days (so each latency is
+ * bucketed once). Output order: minutes, then each target's hours and days.
  */
 export function aggregateResults(results: readonly ProbeResult[]): ResultAcc[] {
   const minutes = new Map<string, Map<number, ResultAcc>>();
@@ -65,19 +69,30 @@ export function aggregateResults(results: readonly ProbeResult[]): ResultAcc[] {
     }
   }
   for (const byBucket of minutes.values()) {
-    const hours = new Map<number, ResultAcc>();
-    for (const m of byBucket.values()) {
-      const bucket = bucketOf(m.bucket, 'hour');
-      let acc = hours.get(bucket);
-      if (!acc) {
-        acc = emptyResultAcc(m.target, 'hour', bucket);
-        hours.set(bucket, acc);
-        out.push(acc);
-      }
-      mergeResultAcc(acc, m);
-    }
+    const hours = foldInto(byBucket.values(), 'hour', out);
+    foldInto(hours.values(), 'day', out);
   }
   return out;
+}
+
+/** Folds finer accumulators (one target's) into buckets of `tier`, appending new ones to `out`. */
+function foldInto(
+  finer: Iterable<ResultAcc>,
+  tier: RollupTier,
+  out: ResultAcc[],
+): Map<number, ResultAcc> {
+  const coarser = new Map<number, ResultAcc>();
+  for (const f of finer) {
+    const bucket = bucketOf(f.bucket, tier);
+    let acc = coarser.get(bucket);
+    if (!acc) {
+      acc = emptyResultAcc(f.target, tier, bucket);
+      coarser.set(bucket, acc);
+      out.push(acc);
+    }
+    mergeResultAcc(acc, f);
+  }
+  return coarser;
 }
 
 /** An empty accumulator for one result rollup bucket. */

@@ -10,7 +10,8 @@ import type pg from 'pg';
 export interface SqlRunner {
   readonly dialect: 'sqlite' | 'postgres';
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  run(sql: string, params?: readonly unknown[]): Promise<void>;
+  /** Runs a write; resolves to the number of rows changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
 function toPg(sql: string): string {
@@ -33,7 +34,7 @@ export function sqliteRunner(db: Database.Database): SqlRunner {
       return stmt(sql).all(...norm(params)) as T[];
     },
     async run(sql: string, params: readonly unknown[] = []) {
-      stmt(sql).run(...norm(params));
+      return stmt(sql).run(...norm(params)).changes;
     },
   };
 }
@@ -46,7 +47,7 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
       return (await pool.query(toPg(sql), params as unknown[])).rows as T[];
     },
     async run(sql: string, params: readonly unknown[] = []) {
-      await pool.query(toPg(sql), params as unknown[]);
+      return (await pool.query(toPg(sql), params as unknown[])).rowCount ?? 0;
     },
   };
 }

@@ -123,10 +123,14 @@ export interface RequestRecord {
   answer?: string;
 }
 
-/** Rollup granularity. */
-export type RollupTier = 'minute' | 'hour';
+/**
+ * Rollup granularity. Probe results are rolled up per minute, hour and UTC day (`day` serves
+ * long-window reports: 30 days of 1,000 targets is 30,000 rows); gateway request records per
+ * minute and hour only (their `day` tier is always empty).
+ */
+export type RollupTier = 'minute' | 'hour' | 'day';
 
-/** Aggregates of one target's probe results over one bucket (a minute or an hour). */
+/** Aggregates of one target's probe results over one bucket (a minute, an hour or a UTC day). */
 export interface Rollup {
   target: string;
   tier: RollupTier;
@@ -194,6 +198,8 @@ export interface RetentionPolicy {
   rawMs: number;
   minuteMs: number;
   hourMs: number;
+  /** Day rollups; defaults to `hourMs` (they are 24 times fewer, so may be kept longer). */
+  dayMs?: number;
   requestsMs: number;
 }
 
@@ -204,7 +210,7 @@ export interface RetentionPolicy {
 export interface Store {
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
-  /** Writes results and updates their minute/hour rollups in one transaction. */
+  /** Writes results and updates their minute/hour/day rollups in one transaction. */
   insertResults(results: readonly ProbeResult[]): Promise<void>;
   insertEvents(events: readonly StateEvent[]): Promise<void>;
   /** Writes gateway request records and updates their rollups. */

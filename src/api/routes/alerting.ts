@@ -50,13 +50,22 @@ function instant(name: string, v: string | number | undefined, now: number): num
   return t;
 }
 
+/** `30d` rather than `4w2d`: SLO windows read in days. */
+function windowLabel(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms);
+}
+
 function sloView(slo: SloDefinition | undefined, e: SloEvaluation) {
   return {
     name: e.slo,
-    objective: slo?.objective ?? null,
+    /** The objective as a fraction (0.999); `objectivePercent` is the configured 99.9. */
+    objective: slo ? slo.objective / 100 : null,
+    objectivePercent: slo?.objective ?? null,
     sli: slo?.selector.kind ?? null,
     source: slo?.selector.source ?? null,
-    window: slo ? (slo.window.type === 'rolling' ? formatDuration(slo.window.durationMs) : `calendar ${slo.window.unit}`) : null,
+    targets: slo?.selector.source === 'probe' ? (slo.selector.targets ?? []) : [],
+    route: slo?.selector.source === 'gateway' ? slo.selector.route : null,
+    window: slo ? (slo.window.type === 'rolling' ? windowLabel(slo.window.durationMs) : `calendar ${slo.window.unit}`) : null,
     period: e.period,
     good: e.events.good,
     total: e.events.total,

@@ -14,7 +14,13 @@ test('anomaly and forecast routes return JSON; unknown targets are 404, bad metr
   try {
     await db.store.insertResults(minuteResults('a', T0, 30, (i) => 100 + i));
     const clock = new ManualClock(T0 + 30 * 60_000 + 10_000);
-    const rt = new DetectionRuntime({ store: db.store, clock, sql: db.sql, targets: () => [{ name: 'a', labels: {} }], log: (l) => assert.fail(l) });
+    const rt = new DetectionRuntime({
+      store: db.store,
+      clock,
+      sql: db.sql,
+      targets: () => [{ name: 'a', labels: {} }],
+      log: (l) => assert.fail(l),
+    });
     await rt.cycle(clock.now());
     const app = new Hono();
     app.onError(handleApiError);

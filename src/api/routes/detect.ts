@@ -16,7 +16,12 @@ const METRICS = ['p95_latency_ms', 'error_rate', 'ttft_p95_ms', 'checks_per_min'
 export interface DetectionApi {
   hasTarget(name: string): boolean;
   now(): number;
-  anomalies(target: string, from: number, to: number, metric?: string): Promise<{ at: number; value: number; score: number }[]>;
+  anomalies(
+    target: string,
+    from: number,
+    to: number,
+    metric?: string,
+  ): Promise<{ at: number; value: number; score: number }[]>;
   forecast(
     target: string,
     metric: string,
@@ -26,14 +31,22 @@ export interface DetectionApi {
 
 function parseMetric(value: string | undefined): string {
   const metric = value ?? 'p95_latency_ms';
-  if (!METRICS.includes(metric)) throw new NinesError('VALIDATION', `query parameter metric: "${metric}" must be one of ${METRICS.join(', ')}`);
+  if (!METRICS.includes(metric))
+    throw new NinesError(
+      'VALIDATION',
+      `query parameter metric: "${metric}" must be one of ${METRICS.join(', ')}`,
+    );
   return metric;
 }
 
 function parseSteps(value: string | undefined): number {
   if (value === undefined) return 60;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1440) throw new NinesError('VALIDATION', `query parameter steps: "${value}" must be an integer from 1 to 1440 (minutes)`);
+  if (!Number.isInteger(n) || n < 1 || n > 1440)
+    throw new NinesError(
+      'VALIDATION',
+      `query parameter steps: "${value}" must be an integer from 1 to 1440 (minutes)`,
+    );
   return n;
 }
 
@@ -51,7 +64,13 @@ export function detectRoutes(runtime: DetectionApi): Hono<{ Variables: AuthVaria
     const metric = parseMetric(c.req.query('metric'));
     const { from, to } = parseRange(c.req.query(), runtime.now(), 24 * HOUR);
     const rows = await runtime.anomalies(target, from, to, metric);
-    return c.json({ target, metric, from, to, points: rows.map((r) => ({ at: r.at, value: r.value, score: r.score })) });
+    return c.json({
+      target,
+      metric,
+      from,
+      to,
+      points: rows.map((r) => ({ at: r.at, value: r.value, score: r.score })),
+    });
   });
 
   app.get('/targets/:name/forecast', (c) => {

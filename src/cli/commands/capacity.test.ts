@@ -46,14 +46,24 @@ test('nines capacity prints suggested replicas per route from recorded gateway t
     await store.insertRequests([...requests('chat', 120, 30, 8000), ...requests('embed', 120, 6, 100)]);
     await store.close();
     const config = join(dir, 'nines.yaml');
-    writeFileSync(config, `storage:\n  sqlite: { path: ${JSON.stringify(dbPath)} }\ntargets:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:9/\n`);
+    writeFileSync(
+      config,
+      `storage:\n  sqlite: { path: ${JSON.stringify(dbPath)} }\ntargets:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:9/\n`,
+    );
     const now = () => T0 + 120 * 60_000;
 
     const { io, text } = capture();
-    assert.equal(await runCapacityCommand(['-c', config, '--horizon', '2h', '--replica-concurrency', '4'], io, { now }), 0, text.err);
+    assert.equal(
+      await runCapacityCommand(['-c', config, '--horizon', '2h', '--replica-concurrency', '4'], io, { now }),
+      0,
+      text.err,
+    );
     const lines = text.out.trim().split('\n');
     assert.match(lines[1]!, /^route\s+peak rps/);
-    const chat = lines.find((l) => l.startsWith('chat'))!.trim().split(/\s+/);
+    const chat = lines
+      .find((l) => l.startsWith('chat'))!
+      .trim()
+      .split(/\s+/);
     assert.equal(chat[3], '8.00s');
     // ~0.5 rps × 8 s ≈ 4 concurrent requests; 4 per replica at 70% → at least 2 replicas.
     assert.ok(Number(chat[4]) > 3 && Number(chat[4]) < 5, lines.join('\n'));
@@ -64,9 +74,15 @@ test('nines capacity prints suggested replicas per route from recorded gateway t
     const json = capture();
     assert.equal(await runCapacityCommand(['-c', config, '--json', '--route', 'embed'], json.io, { now }), 0);
     const plan = JSON.parse(json.text.out) as { routes: { route: string; replicas: number }[] };
-    assert.deepEqual(plan.routes.map((r) => [r.route, r.replicas]), [['embed', 1]]);
+    assert.deepEqual(
+      plan.routes.map((r) => [r.route, r.replicas]),
+      [['embed', 1]],
+    );
 
-    await assert.rejects(runCapacityCommand(['-c', config, '--target-utilization', '2'], capture().io), /target-utilization/);
+    await assert.rejects(
+      runCapacityCommand(['-c', config, '--target-utilization', '2'], capture().io),
+      /target-utilization/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

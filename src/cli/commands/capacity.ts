@@ -29,7 +29,11 @@ function duration(flag: string, value: string): number {
 
 function positive(flag: string, value: string, max = Number.POSITIVE_INFINITY): number {
   const n = Number(value);
-  if (!(n > 0 && n <= max)) throw new NinesError('VALIDATION', `--${flag} "${value}" must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}`);
+  if (!(n > 0 && n <= max))
+    throw new NinesError(
+      'VALIDATION',
+      `--${flag} "${value}" must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}`,
+    );
   return n;
 }
 
@@ -51,11 +55,14 @@ export function routeDemands(rollups: readonly RequestRollup[], horizonMs: numbe
       const f = createForecaster();
       const times = [...d.steps.keys()].sort((a, b) => a - b);
       // Steps without requests inside the history are zero traffic, not gaps.
-      for (let t = times[0]!; t <= times[times.length - 1]!; t += STEP) f.update(t, (d.steps.get(t) ?? 0) / (STEP / 1000));
+      for (let t = times[0]!; t <= times[times.length - 1]!; t += STEP)
+        f.update(t, (d.steps.get(t) ?? 0) / (STEP / 1000));
       const forecast = f.forecast(steps, { stepMs: STEP, coverage: 0.8 });
       // Too little history to forecast (one step): plan for the rate seen.
       const seen = d.total / (STEP / 1000);
-      const rpsForecast = forecast.length ? forecast : [{ timestampMs: times[0]! + STEP, mean: seen, lower: seen, upper: seen }];
+      const rpsForecast = forecast.length
+        ? forecast
+        : [{ timestampMs: times[0]! + STEP, mean: seen, lower: seen, upper: seen }];
       return { route, rpsForecast, latencySeconds: d.total > 0 ? d.latencySumMs / d.total / 1000 : 0 };
     });
 }
@@ -63,7 +70,15 @@ export function routeDemands(rollups: readonly RequestRollup[], horizonMs: numbe
 /** Renders a plan as an aligned text table with a total line. */
 export function renderCapacityTable(plan: CapacityPlan, demands: readonly RouteDemand[]): string {
   const latency = new Map(demands.map((d) => [d.route, d.latencySeconds]));
-  const header = ['route', 'peak rps', 'peak rps (80% hi)', 'latency', 'concurrency', 'concurrency (hi)', 'replicas'];
+  const header = [
+    'route',
+    'peak rps',
+    'peak rps (80% hi)',
+    'latency',
+    'concurrency',
+    'concurrency (hi)',
+    'replicas',
+  ];
   const rows = plan.routes.map((r) => [
     r.route,
     r.peakRps.toFixed(2),
@@ -73,14 +88,27 @@ export function renderCapacityTable(plan: CapacityPlan, demands: readonly RouteD
     r.concurrencyUpper.toFixed(1),
     String(r.replicas),
   ]);
-  rows.push(['total (shared pool)', '', '', '', '', plan.totalConcurrencyUpper.toFixed(1), String(plan.totalReplicas)]);
+  rows.push([
+    'total (shared pool)',
+    '',
+    '',
+    '',
+    '',
+    plan.totalConcurrencyUpper.toFixed(1),
+    String(plan.totalReplicas),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Runs `nines capacity`; `deps.now` fixes the time (tests). */
-export async function runCapacityCommand(argv: string[], io: CliIo, deps: { now?: () => number } = {}): Promise<number> {
+export async function runCapacityCommand(
+  argv: string[],
+  io: CliIo,
+  deps: { now?: () => number } = {},
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -116,15 +144,28 @@ export async function runCapacityCommand(argv: string[], io: CliIo, deps: { now?
   if (wanted) rollups = rollups.filter((r) => wanted.includes(r.route));
   const demands = routeDemands(rollups, horizonMs);
   if (demands.length === 0) {
-    println(io.stderr, `nines capacity: no gateway requests recorded in the last ${values.history}; nothing to plan`);
+    println(
+      io.stderr,
+      `nines capacity: no gateway requests recorded in the last ${values.history}; nothing to plan`,
+    );
     return 0;
   }
   const plan = capacityPlan(demands, { replicaConcurrency, targetUtilization });
   if (values.json) {
-    println(io.stdout, JSON.stringify({ horizon: values.horizon, history: values.history, replicaConcurrency, targetUtilization, ...plan }, null, 2));
+    println(
+      io.stdout,
+      JSON.stringify(
+        { horizon: values.horizon, history: values.history, replicaConcurrency, targetUtilization, ...plan },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
-  println(io.stdout, `capacity for the next ${values.horizon} (from ${values.history} of traffic; ${replicaConcurrency} concurrent requests per replica at ${Math.round(targetUtilization * 100)}% utilisation)`);
+  println(
+    io.stdout,
+    `capacity for the next ${values.horizon} (from ${values.history} of traffic; ${replicaConcurrency} concurrent requests per replica at ${Math.round(targetUtilization * 100)}% utilisation)`,
+  );
   println(io.stdout, renderCapacityTable(plan, demands));
   return 0;
 }

@@ -1,5 +1,6 @@
 /** `nines check FILE`: validates a config file; exit 0 when valid, 1 with one line per problem. */
-import { loadConfigFile, formatProblem } from '../../config/load.ts';
+import { formatProblem } from '../../config/load.ts';
+import { loadNinesConfigFile } from '../../services/config-checks.ts';
 import { println, type CliIo } from '../io.ts';
 
 /** Runs `nines check FILE [FILE...]`. */
@@ -11,7 +12,7 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
   }
   let failed = false;
   for (const file of files) {
-    const result = loadConfigFile(file, { requireEnv: false });
+    const result = loadNinesConfigFile(file, { requireEnv: false });
     if (result.ok) {
       const n = result.config.targets.length;
       println(io.stdout, `${file}: ok (${n} target${n === 1 ? '' : 's'})`);

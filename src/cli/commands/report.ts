@@ -3,7 +3,8 @@
  * latency per target, read straight from the configured store (no server needed).
  */
 import { parseArgs } from 'node:util';
-import { loadConfigFile, formatProblem } from '../../config/load.ts';
+import { formatProblem } from '../../config/load.ts';
+import { loadNinesConfigFile } from '../../services/config-checks.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { NinesError } from '../../core/errors.ts';
 import { openStore } from '../../store/open.ts';
@@ -58,7 +59,7 @@ export async function runReportCommand(argv: string[], io: CliIo): Promise<numbe
   } catch {
     throw new NinesError('VALIDATION', `--window "${values.window}" is not a duration like 24h, 7d or 30d`);
   }
-  const loaded = loadConfigFile(values.config!, { requireEnv: false });
+  const loaded = loadNinesConfigFile(values.config!, { requireEnv: false });
   if (!loaded.ok) {
     for (const p of loaded.problems) println(io.stderr, formatProblem(p));
     return 1;

@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatProblem, loadConfigFile } from '../../config/load.ts';
+import { formatProblem } from '../../config/load.ts';
+import { loadNinesConfigFile } from '../../services/config-checks.ts';
 import { parseOpenSlo } from '../../config/openslo.ts';
 import { NinesError } from '../../core/errors.ts';
 import type { SloDefinition } from '../../slo/types.ts';
@@ -16,7 +17,7 @@ const USAGE = 'usage: nines rules -c nines.yaml [--openslo slo.yaml ...] [--out 
 
 /** SLOs from the config file, or the printed problems. */
 function configSlos(file: string, io: CliIo): SloDefinition[] | undefined {
-  const result = loadConfigFile(file, { requireEnv: false });
+  const result = loadNinesConfigFile(file, { requireEnv: false });
   if (!result.ok) {
     for (const p of result.problems) println(io.stderr, formatProblem(p));
     return undefined;

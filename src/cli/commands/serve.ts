@@ -3,7 +3,8 @@
  * SIGHUP reloads the file; a reload that fails keeps the running config and prints why.
  */
 import { parseArgs } from 'node:util';
-import { loadConfigFile, formatProblem } from '../../config/load.ts';
+import { formatProblem } from '../../config/load.ts';
+import { loadNinesConfigFile } from '../../services/config-checks.ts';
 import { startNines } from '../../main.ts';
 import { println, type CliIo } from '../io.ts';
 
@@ -11,14 +12,14 @@ import { println, type CliIo } from '../io.ts';
 export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c', default: 'nines.yaml' } } });
   const file = values.config!;
-  const loaded = loadConfigFile(file, { requireEnv: true });
+  const loaded = loadNinesConfigFile(file, { requireEnv: true });
   if (!loaded.ok) {
     for (const p of loaded.problems) println(io.stderr, formatProblem(p));
     return 1;
   }
   const nines = await startNines(loaded.config, { log: (line) => println(io.stdout, line) });
   const onHup = () => {
-    const next = loadConfigFile(file, { requireEnv: true });
+    const next = loadNinesConfigFile(file, { requireEnv: true });
     if (!next.ok) {
       println(io.stderr, `reload of ${file} failed; keeping the running config:`);
       for (const p of next.problems) println(io.stderr, `  ${formatProblem(p)}`);

@@ -4,8 +4,14 @@
  * enough to read usage and, in streams, the first token, `[DONE]` and error frames.
  */
 import { NinesError } from '../../core/errors.ts';
-import { dataOf, SseLines } from './sse-lines.ts';
-import type { Endpoint, ProviderAdapter, StreamStep, StreamTranslator, Usage } from './types.ts';
+import type {
+  Endpoint,
+  ProviderAdapter,
+  ResolvedProvider,
+  StreamStep,
+  StreamTranslator,
+  Usage,
+} from './types.ts';
 
 const PATHS: Record<Endpoint, string> = {
   chat: '/chat/completions',
@@ -44,13 +50,41 @@ function hasContent(c: ChunkJson): boolean {
   );
 }
 
-/** A cheap shape check for frames after the first token, which are not parsed unless needed. */
-function looksLikeJsonObject(data: string): boolean {
-  return data.charCodeAt(0) === 123 && data.charCodeAt(data.length - 1) === 125; // { … }
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const EMPTY = Buffer.alloc(0);
+const USAGE_KEY = Buffer.from('"usage":{');
+const ERROR_KEY = Buffer.from('"error"');
+
+/** True when bytes [at, end) of `b` start with `data:`. */
+function isDataLine(b: Buffer, at: number, end: number): boolean {
+  return (
+    end - at >= 5 && b[at] === 100 && b[at + 1] === 97 && b[at + 2] === 116 && b[at + 3] === 97 && b[at + 4] === 58
+  );
 }
 
+/** Bytes [0, end) of `b` without the `cuts` ranges (sorted, within [0, end)). */
+function without(b: Buffer, cuts: number[], end: number): Buffer {
+  if (cuts.length === 0) return end === b.length ? b : b.subarray(0, end);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < cuts.length; i += 2) {
+    parts.push(b.subarray(from, cuts[i]));
+    from = cuts[i + 1]!;
+  }
+  parts.push(b.subarray(from, end));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Scans an OpenAI SSE stream as bytes: complete lines go on unchanged (the chunk itself when it
+ * ends on a line), a partial last line waits for the next chunk. `data:` payloads are decoded
+ * and parsed only until the first token, and after it only in chunks that mention usage or an
+ * error; other frames get a shape check (`{…}`) and pass.
+ */
 class OpenAIStream implements StreamTranslator {
-  private readonly lines = new SseLines();
+  private rest: Buffer | undefined;
   /** Once content has flowed, frames are only parsed when they may carry usage or an error. */
   private started = false;
 
@@ -60,38 +94,44 @@ class OpenAIStream implements StreamTranslator {
   ) {}
 
   push(chunk: Buffer): StreamStep {
-    const { lines, text } = this.lines.push(chunk);
-    const step: StreamStep = { out: text, content: false, text: '', done: false };
-    let consumed = 0; // chars of `text` before the current line
-    let cut = 0; // chars removed from `step.out` so far
-    for (const line of lines) {
-      const lineStart = consumed;
-      consumed += line.length + 1;
-      const data = dataOf(line);
-      if (data === undefined || data === '') continue;
-      if (data === '[DONE]') {
+    const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    const last = buf.lastIndexOf(NL);
+    if (last === -1) {
+      this.rest = buf;
+      return { out: EMPTY, content: false, text: '', done: false };
+    }
+    this.rest = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
+    const whole = last + 1 === buf.length ? buf : buf.subarray(0, last + 1);
+    const step: StreamStep = { out: whole, content: false, text: '', done: false };
+    const skim =
+      this.started && !this.keepText && whole.indexOf(USAGE_KEY) === -1 && whole.indexOf(ERROR_KEY) === -1;
+    const cuts: number[] = []; // [start, end) byte ranges of frames not forwarded
+    let pos = 0;
+    while (pos < whole.length) {
+      const lineStart = pos;
+      const nl = whole.indexOf(NL, pos);
+      pos = nl + 1;
+      if (!isDataLine(whole, lineStart, nl)) continue;
+      let a = lineStart + 5;
+      if (whole[a] === SPACE) a++;
+      let b = nl;
+      if (b > a && whole[b - 1] === CR) b--;
+      if (a >= b) continue;
+      if (b - a === 6 && whole[a] === 91 && whole.latin1Slice(a, b) === '[DONE]') {
         step.done = true;
         continue;
       }
-      if (
-        this.started &&
-        !this.keepText &&
-        looksLikeJsonObject(data) &&
-        !data.includes('"usage":{') &&
-        !data.includes('"error"')
-      ) {
-        continue;
-      }
+      if (skim && whole[a] === 123 && whole[b - 1] === 125) continue; // { … }
       let parsed: ChunkJson;
       try {
-        parsed = JSON.parse(data) as ChunkJson;
+        parsed = JSON.parse(whole.utf8Slice(a, b)) as ChunkJson;
       } catch {
-        step.out = step.out.slice(0, lineStart - cut);
+        step.out = without(whole, cuts, lineStart);
         step.error = 'upstream sent a stream frame that is not valid JSON';
         return step;
       }
       if (parsed.error) {
-        step.out = step.out.slice(0, lineStart - cut);
+        step.out = without(whole, cuts, lineStart);
         step.error = `upstream stream error: ${parsed.error.message ?? 'unknown'}`;
         return step;
       }
@@ -105,27 +145,50 @@ class OpenAIStream implements StreamTranslator {
       if (usage) {
         step.usage = usage;
         // A usage-only chunk the gateway asked for on its own is not forwarded.
-        if (!this.forwardUsage && (parsed.choices?.length ?? 0) === 0) {
-          const at = lineStart - cut;
-          step.out = step.out.slice(0, at) + step.out.slice(at + line.length + 1);
-          cut += line.length + 1;
-        }
+        if (!this.forwardUsage && (parsed.choices?.length ?? 0) === 0) cuts.push(lineStart, pos);
       }
     }
+    if (cuts.length > 0) step.out = without(whole, cuts, whole.length);
     return step;
   }
 }
 
+const HEADERS = new WeakMap<ResolvedProvider, Record<string, string>>();
+
+/** The upstream request headers of `provider`, built once (they never change). */
+function headersOf(provider: ResolvedProvider): Record<string, string> {
+  let h = HEADERS.get(provider);
+  if (!h) {
+    h = { 'content-type': 'application/json', ...provider.headers };
+    if (provider.apiKey) h.authorization = `Bearer ${provider.apiKey}`;
+    HEADERS.set(provider, h);
+  }
+  return h;
+}
+
+const USAGE_OPTION = Buffer.from('"stream_options":{"include_usage":true},');
+
+/** `raw` (a JSON object without `stream_options`) with `stream_options.include_usage` added first. */
+function withUsageOption(raw: Buffer): Buffer {
+  const brace = raw.indexOf(123); // the object's `{` (only whitespace may precede it)
+  return Buffer.concat([raw.subarray(0, brace + 1), USAGE_OPTION, raw.subarray(brace + 1)]);
+}
+
 /** The OpenAI-compatible protocol. */
 export const openaiAdapter: ProviderAdapter = {
-  request(endpoint, body, upstreamModel, provider) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...provider.headers };
-    if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-    const up: Record<string, unknown> = { ...body, model: upstreamModel };
-    if (body.stream === true && provider.streamUsage && endpoint !== 'embeddings') {
-      up.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+  request(endpoint, body, upstreamModel, provider, raw) {
+    const headers = headersOf(provider);
+    const path = provider.basePath + PATHS[endpoint];
+    const addUsage = body.stream === true && provider.streamUsage && endpoint !== 'embeddings';
+    if (raw && body.model === upstreamModel) {
+      // Same model name upstream: the client's bytes go on as they are (no re-serialising);
+      // the usage request, when needed and absent, is spliced in after the opening brace.
+      if (!addUsage) return { path, headers, body: raw };
+      if (body.stream_options === undefined) return { path, headers, body: withUsageOption(raw) };
     }
-    return { path: provider.basePath + PATHS[endpoint], headers, body: JSON.stringify(up) };
+    const up: Record<string, unknown> = { ...body, model: upstreamModel };
+    if (addUsage) up.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+    return { path, headers, body: JSON.stringify(up) };
   },
   response(_endpoint, raw) {
     let parsed: { usage?: UsageJson };

@@ -24,7 +24,7 @@ export interface ResolvedProvider {
 export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
 
 /** Token counts reported by the upstream. */
@@ -35,8 +35,8 @@ export interface Usage {
 
 /** What one chunk of an upstream stream meant. */
 export interface StreamStep {
-  /** Text to forward to the client (whole SSE frames, in OpenAI shape). */
-  out: string;
+  /** What to forward to the client (whole SSE frames, in OpenAI shape; bytes when passed through). */
+  out: string | Buffer;
   /** True once any content (text, tool call) has been seen in this chunk. */
   content: boolean;
   /** The generated text in this chunk (for records that keep answers). */
@@ -55,12 +55,16 @@ export interface StreamTranslator {
 
 /** One upstream protocol. */
 export interface ProviderAdapter {
-  /** Builds the upstream request; throws VALIDATION when the endpoint is not supported. */
+  /**
+   * Builds the upstream request; throws VALIDATION when the endpoint is not supported. `raw` is
+   * the client's body as received (`body` parsed), for adapters that can send it on unchanged.
+   */
   request(
     endpoint: Endpoint,
     body: Record<string, unknown>,
     upstreamModel: string,
     provider: ResolvedProvider,
+    raw?: Buffer,
   ): UpstreamRequest;
   /** A successful non-streamed answer in OpenAI shape, with its usage; throws UPSTREAM if malformed. */
   response(endpoint: Endpoint, raw: Buffer, publicModel: string): { body: Buffer; usage: Usage };

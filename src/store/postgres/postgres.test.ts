@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { ManualClock } from '../../core/clock.ts';
 import { runStoreConformance } from '../conformance.ts';
+import { MIGRATIONS } from '../migrations.ts';
 import { openPostgresStore } from './store.ts';
 
 /** The local test server (override with NINES_TEST_PG_URL). */
@@ -35,8 +36,11 @@ test('postgres: migrations recorded once, in the store schema', async () => {
   const store = openPostgresStore({ url: URL, schema, clock: new ManualClock(1234) });
   try {
     await Promise.all([store.migrate(), store.migrate()]);
-    const { rows } = await store.pool.query('SELECT id, applied_at FROM schema_migrations');
-    assert.deepEqual(rows, [{ id: 1, applied_at: 1234 }]);
+    const { rows } = await store.pool.query('SELECT id, applied_at FROM schema_migrations ORDER BY id');
+    assert.deepEqual(
+      rows,
+      MIGRATIONS.map((m) => ({ id: m.id, applied_at: 1234 })),
+    );
     const tables = await store.pool.query(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
       [schema],

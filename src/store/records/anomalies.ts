@@ -90,8 +90,19 @@ export function sqlAnomalyScores(sql: SqlRunner): AnomalyScoreStore {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
         const values = chunk.map(() => `(${Array(COLUMNS).fill('?').join(', ')})`).join(', ');
-        const params = chunk.flatMap((r) => [r.series, r.target ?? null, r.route ?? null, r.metric, r.at, r.value, r.score]);
-        await sql.run(`INSERT INTO anomaly_scores (series, target, route, metric, at, value, score) VALUES ${values}`, params);
+        const params = chunk.flatMap((r) => [
+          r.series,
+          r.target ?? null,
+          r.route ?? null,
+          r.metric,
+          r.at,
+          r.value,
+          r.score,
+        ]);
+        await sql.run(
+          `INSERT INTO anomaly_scores (series, target, route, metric, at, value, score) VALUES ${values}`,
+          params,
+        );
       }
     },
     async query(q) {

@@ -1,5 +1,5 @@
 /**
- * Tables of the record stores in src/store/records (incidents, timelines, runtime state), as a
+ * Tables of the record stores in src/store/records (incidents, timelines, runtime state, dashboard users), as a
  * migration body per dialect; appended to src/store/migrations.ts.
  */
 
@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS kv_state (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
   updated_at ${t.ms} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_at ${t.ms} NOT NULL,
+  password_changed_at ${t.ms} NOT NULL
 )
 `;
 }

@@ -1,5 +1,6 @@
 /**
- * Writes result and request rollups to SQLite inside the caller's transaction: the batch is
+ * Writes request rollups to SQLite inside the caller's transaction (result rollups: see
+ * `result-rollups.ts`): the batch is
  * aggregated in memory (one row per key, tier and bucket), then written with multi-row upserts.
  * On conflict with a stored row, SQLite adds the counters itself and calls the `nines_sketch_merge`
  * / `nines_counts_merge` functions registered here to merge the sketches and error counts, so no
@@ -7,8 +8,8 @@
  */
 import type Database from 'better-sqlite3';
 import { QuantileSketch } from '../../core/sketch.ts';
-import { aggregateRequests, aggregateResults } from '../rollup-agg.ts';
-import type { ProbeResult, RequestRecord } from '../types.ts';
+import { aggregateRequests } from '../rollup-agg.ts';
+import type { RequestRecord } from '../types.ts';
 import { MultiRowInsert } from './multi-insert.ts';
 
 const EMPTY_SKETCH = Buffer.from(new QuantileSketch().serialize());
@@ -62,25 +63,11 @@ export function registerRollupFunctions(db: Database.Database): void {
   db.function('nines_counts_merge', { deterministic: true }, (a, b) => mergeCounts(String(a), String(b)));
 }
 
-/** Rollup upserts for one SQLite database (its functions must be registered first). */
+/** Request rollup upserts for one SQLite database (its functions must be registered first). */
 export class SqliteRollupWriter {
-  private readonly upsertRollups: MultiRowInsert;
   private readonly upsertRequestRollups: MultiRowInsert;
 
   constructor(db: Database.Database) {
-    this.upsertRollups = new MultiRowInsert(
-      db,
-      `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
-         ttft_count, ttft_sketch, errors) VALUES`,
-      12,
-      `ON CONFLICT (target, tier, bucket) DO UPDATE SET total = total + excluded.total, ok = ok + excluded.ok,
-         degraded = degraded + excluded.degraded, failed = failed + excluded.failed,
-         latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
-         latency_sketch = nines_sketch_merge(latency_sketch, excluded.latency_sketch),
-         ttft_count = ttft_count + excluded.ttft_count,
-         ttft_sketch = nines_sketch_merge(ttft_sketch, excluded.ttft_sketch),
-         errors = nines_counts_merge(errors, excluded.errors)`,
-    );
     this.upsertRequestRollups = new MultiRowInsert(
       db,
       `INSERT INTO request_rollups (route, deployment, tier, bucket, total, errors, latency_sum_ms, latency_sketch,
@@ -94,28 +81,6 @@ export class SqliteRollupWriter {
          input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
          failovers = failovers + excluded.failovers, cached = cached + excluded.cached`,
     );
-  }
-
-  /** Merges a batch of results into its minute and hour rollups (call inside a transaction). */
-  writeResults(results: readonly ProbeResult[]): void {
-    const rows: unknown[][] = [];
-    for (const acc of aggregateResults(results)) {
-      rows.push([
-        acc.target,
-        acc.tier,
-        acc.bucket,
-        acc.total,
-        acc.ok,
-        acc.degraded,
-        acc.failed,
-        acc.latencySumMs,
-        blob(acc.latency.serialize()),
-        acc.ttftCount,
-        acc.ttftCount > 0 ? blob(acc.ttft.serialize()) : EMPTY_SKETCH,
-        JSON.stringify(acc.errors),
-      ]);
-    }
-    this.upsertRollups.run(rows);
   }
 
   /** Merges a batch of request records into their rollups (call inside a transaction). */

@@ -19,6 +19,7 @@ import type {
 } from '../types.ts';
 import { migrateSqlite } from './migrate.ts';
 import { MultiRowInsert } from './multi-insert.ts';
+import { SqliteResultRollups } from './result-rollups.ts';
 import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
 
 /** Options of `openSqliteStore`. */
@@ -68,7 +69,14 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async insertResults(results) {
       if (results.length === 0) return;
-      stmts().insertResultsTx.immediate(results);
+      const s = stmts();
+      try {
+        s.insertResultsTx.immediate(results);
+      } catch (err) {
+        // The cached open buckets may hold this batch's (rolled back) counts.
+        s.resultRollups.invalidate();
+        throw err;
+      }
     },
     async insertEvents(events) {
       if (events.length > 0) stmts().insertEventsTx.immediate(events);
@@ -145,7 +153,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return rows.map(requestRollupFromRow);
     },
     async applyRetention(now, policy) {
-      return stmts().retentionTx.immediate(now, policy);
+      const s = stmts();
+      try {
+        return s.retentionTx.immediate(now, policy);
+      } finally {
+        s.resultRollups.invalidate();
+      }
     },
     async close() {
       if (db.open) db.close();
@@ -192,6 +205,7 @@ function summaryFromRow(row: SummaryRow): RollupSummary {
 
 function prepare(db: Database.Database) {
   const rollups = new SqliteRollupWriter(db);
+  const resultRollups = new SqliteResultRollups(db);
   const insertResults = new MultiRowInsert(
     db,
     'INSERT INTO probe_results (target, at, outcome, latency_ms, status, error_class, error, location, details) VALUES',
@@ -209,12 +223,13 @@ function prepare(db: Database.Database) {
     events: db.prepare('DELETE FROM state_events WHERE at < ?'),
     minuteRollups: db.prepare("DELETE FROM rollups WHERE tier = 'minute' AND bucket < ?"),
     hourRollups: db.prepare("DELETE FROM rollups WHERE tier = 'hour' AND bucket < ?"),
+    dayRollups: db.prepare("DELETE FROM rollups WHERE tier = 'day' AND bucket < ?"),
     requests: db.prepare('DELETE FROM request_records WHERE at < ?'),
     requestMinuteRollups: db.prepare("DELETE FROM request_rollups WHERE tier = 'minute' AND bucket < ?"),
     requestHourRollups: db.prepare("DELETE FROM request_rollups WHERE tier = 'hour' AND bucket < ?"),
   };
   return {
-    rollups,
+    resultRollups,
     insertResultsTx: db.transaction((results: readonly ProbeResult[]) => {
       insertResults.run(
         results.map((r) => [
@@ -229,7 +244,7 @@ function prepare(db: Database.Database) {
           resultDetails(r),
         ]),
       );
-      rollups.writeResults(results);
+      resultRollups.writeResults(results);
     }),
     insertEventsTx: db.transaction((events: readonly StateEvent[]) => {
       for (const e of events) insertEvent.run(e.target, e.at, e.from, e.to, e.reason);
@@ -257,6 +272,7 @@ function prepare(db: Database.Database) {
         events: run(deletes.events, p.hourMs),
         minuteRollups: run(deletes.minuteRollups, p.minuteMs),
         hourRollups: run(deletes.hourRollups, p.hourMs),
+        dayRollups: run(deletes.dayRollups, p.dayMs ?? p.hourMs),
         requests: run(deletes.requests, p.requestsMs),
         requestMinuteRollups: run(deletes.requestMinuteRollups, p.minuteMs),
         requestHourRollups: run(deletes.requestHourRollups, p.hourMs),
