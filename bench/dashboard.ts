@@ -1,5 +1,6 @@
 /**
- * Dashboard figures in headless Chromium (Debian's /usr/bin/chromium via playwright-core):
+ * Dashboard figures in headless Chromium (Debian's /usr/bin/chromium via playwright-core), against
+ * the real server the e2e harness starts (`startNines` with simulated providers):
  *  1. first render of the overview with 1,000 targets (navigation → 100 rows on screen),
  *  2. responsiveness while 200 state updates/s stream in over SSE (worst frame gap, and the
  *     time for a filter keystroke to redraw),

@@ -12,7 +12,7 @@ function stateBytes(s: Readonly<DetectorState>): number {
 }
 
 function typedBytes(s: Readonly<DetectorState>): number {
-  return s.short.byteLength + s.season.values.byteLength + s.season.seen.byteLength + 4 * 4 * 8 + 12 * 8;
+  return s.short.byteLength + s.season.values.byteLength + s.season.seen.byteLength + 5 * 4 * 8 + 12 * 8;
 }
 
 const corpus = loadNabCorpus();

@@ -2,22 +2,28 @@
  * `npm run bench:gateway` — the gateway's hot path against its peers, side by side in one run.
  *
  * A loopback upstream (own process) answers a small chat completion and a 50-chunk SSE stream.
- * The same load goes to (a) the upstream directly, (b) nines, (c) Debian's nginx proxy_pass
- * (1 worker, keep-alive upstream, buffering off), (d) the Portkey gateway from npm (routed by
- * its x-portkey-config header; installed with `npm install --no-save` into /tmp/portkey when
- * missing). Reported: saturation throughput (wrk, 1 thread, 32 connections), p50/p99 at a
- * fixed 1,000 RPS (wrk, 50 connections each pausing 50 ms between requests: a closed loop
- * paced to the rate, since wrk2 is not in Debian), the latency each proxy adds over direct,
- * and RSS after the load.
+ * The same load goes to (a) the upstream directly, (b) nines in one process, (c) nines as
+ * node:cluster workers, one per core (a bench-only layout: nines ships one process), (d) Debian's
+ * nginx proxy_pass with `worker_processes 1` and (e) with `auto` (keep-alive upstream, buffering
+ * off), (f) the Portkey gateway from npm (routed by its x-portkey-config header; installed with
+ * `npm install --no-save` into /tmp/portkey when missing).
  *
- * Every server is its own process; all share the machine's cores with wrk,
+ * Reported per target: saturation throughput (wrk, 1 thread, 32 connections, 2xx only), and
+ * latency at a fixed rate from an open-loop generator (role `load` below: requests are sent on
+ * a fixed schedule whether or not earlier ones answered, over up to 256 keep-alive connections,
+ * each timed from its send to the last byte of the answer; wrk2 is not in Debian), the latency
+ * each proxy adds over direct (target − direct, per percentile), and RSS after the load.
+ *
+ * Every server is its own process; all share the machine's cores with the load generators,
  * so figures are relative: compare columns of one run, not runs of different days.
  *
- * Env: BENCH_SECONDS (default 5), BENCH_RPS (default 1000), BENCH_SKIP_PORTKEY=1.
+ * Env: BENCH_SECONDS (default 5), BENCH_RPS (default 1000), BENCH_SKIP_PORTKEY=1,
+ * BENCH_TARGETS (comma list of target names to run; direct is always run).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -26,8 +32,9 @@ const TMP = '/tmp/nines-bench-gateway';
 const PORTKEY_DIR = '/tmp/portkey';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RPS = Number(process.env.BENCH_RPS ?? 1000);
-/** Connections of the fixed-rate run; each waits FIXED_CONNECTIONS/RPS s between requests. */
-const FIXED_CONNECTIONS = 50;
+/** Most connections (and requests in flight) of the open-loop generator. */
+const LOAD_CONNECTIONS = 256;
+const ONLY = process.env.BENCH_TARGETS?.split(',');
 
 const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }] });
 const STREAM_BODY = JSON.stringify({
@@ -75,7 +82,23 @@ function runUpstream(port: number): void {
 }
 
 // ---------- role: nines ----------
-async function runNines(port: number, upstream: number): Promise<void> {
+async function runNines(port: number, upstream: number, workers: number): Promise<void> {
+  if (workers > 1) {
+    const cluster = (await import('node:cluster')).default;
+    if (cluster.isPrimary) {
+      let ready = 0;
+      for (let i = 0; i < workers; i++) {
+        cluster.fork().on('message', (m) => {
+          if (m === 'ready' && ++ready === workers) console.log('ready');
+        });
+      }
+      process.on('SIGTERM', () => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        process.exit(0);
+      });
+      return;
+    }
+  }
   const { createGateway } = await import('../src/gateway/gateway.ts');
   const gw = createGateway({
     allowAnonymous: true,
@@ -86,7 +109,99 @@ async function runNines(port: number, upstream: number): Promise<void> {
   });
   await gw.listen(port, '127.0.0.1');
   process.on('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile
-  console.log('ready');
+  if (process.send) process.send('ready');
+  else console.log('ready');
+}
+
+// ---------- role: load (open-loop fixed-rate generator) ----------
+/** Latency percentiles of one fixed-rate run, ms from send to the answer's last byte. */
+interface FixedResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * Sends `rate` req/s for `seconds` to a loopback target on a fixed schedule (open loop: a slow
+ * answer does not delay the next send), then prints a FixedResult as JSON. Bounded: at most
+ * rate × seconds requests, LOAD_CONNECTIONS in flight (more counts as an error, not sent), and
+ * 10 s after the last send everything still open is cancelled and counted as an error.
+ */
+async function runLoad(port: number, path: string, rate: number, seconds: number, kind: string, hdrs: string) {
+  const { Pool } = await import('undici');
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: LOAD_CONNECTIONS, pipelining: 1 });
+  const body = kind === 'stream' ? STREAM_BODY : CHAT_BODY;
+  const headers = { 'content-type': 'application/json', ...(JSON.parse(hdrs) as Record<string, string>) };
+  const total = Math.round(rate * seconds);
+  const skip = Math.round(total / 10); // the first 10% warm connections up and are not counted
+  const lat: number[] = [];
+  let sent = 0;
+  let inFlight = 0;
+  let errors = 0;
+  let ok = 0;
+  const ac = new AbortController();
+  const one = async (counted: boolean): Promise<void> => {
+    const t0 = performance.now();
+    inFlight++;
+    try {
+      const r = await pool.request({ method: 'POST', path, headers, body, signal: ac.signal });
+      for await (const _ of r.body) void _;
+      if (r.statusCode >= 200 && r.statusCode < 300) {
+        if (counted) {
+          ok++;
+          lat.push(performance.now() - t0);
+        }
+      } else if (counted) errors++;
+    } catch {
+      if (counted) errors++;
+    } finally {
+      inFlight--;
+    }
+  };
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+      for (; sent < due; sent++) {
+        if (inFlight >= LOAD_CONNECTIONS) {
+          if (sent >= skip) errors++;
+        } else void one(sent >= skip);
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  const until = Date.now() + 10_000;
+  while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  if (inFlight > 0) {
+    errors += inFlight;
+    ac.abort();
+  }
+  lat.sort((a, b) => a - b);
+  const out: FixedResult = {
+    sent: total - skip,
+    ok,
+    errors,
+    rps: total / elapsed,
+    p50: percentile(lat, 0.5),
+    p90: percentile(lat, 0.9),
+    p99: percentile(lat, 0.99),
+    p999: percentile(lat, 0.999),
+  };
+  console.log(JSON.stringify(out));
+  await pool.destroy();
 }
 
 // ---------- orchestration ----------
@@ -155,40 +270,52 @@ function wrkMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-/** Runs wrk against `t`; with `rate`, every connection waits so the total is about `rate` req/s. */
-function wrk(
-  t: Target,
-  body: string,
-  rate?: number,
-): { rps: number; p50: number; p99: number; errors: number } {
-  const connections = rate ? FIXED_CONNECTIONS : 32;
-  const lua = `${TMP}/${t.name}-${body === STREAM_BODY ? 's' : 'c'}${rate ? '-fixed' : ''}.lua`;
+/** Saturation: wrk against `t` (1 thread, 32 connections) for SECONDS. */
+function wrk(t: Target, kind: 'chat' | 'stream'): { rps: number; errors: number } {
+  const lua = `${TMP}/${t.name}-${kind}.lua`;
   const hdrs = Object.entries({ 'Content-Type': 'application/json', ...t.headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
-  const pace = rate ? `\nfunction delay() return ${Math.round((connections * 1000) / rate)} end\n` : '';
-  writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n${pace}`);
+  const body = kind === 'stream' ? STREAM_BODY : CHAT_BODY;
+  writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
   const r = spawnSync(
     'wrk',
-    [
-      '-t1',
-      `-c${connections}`,
-      `-d${SECONDS}s`,
-      '--latency',
-      '-s',
-      lua,
-      `http://127.0.0.1:${t.port}${t.path}`,
-    ],
+    ['-t1', '-c32', `-d${SECONDS}s`, '-s', lua, `http://127.0.0.1:${t.port}${t.path}`],
     { encoding: 'utf8' },
   );
   const out = r.stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const p50 = wrkMs(/50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = wrkMs(/99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   // Requests per second that got a 2xx answer (a proxy failing fast must not look fast).
-  return { rps: total > 0 ? (rps * (total - errors)) / total : rps, p50, p99, errors };
+  return { rps: total > 0 ? (rps * (total - errors)) / total : rps, errors };
+}
+
+/** Fixed rate: the open-loop generator (its own process) against `t`. */
+function fixedRate(t: Target, kind: 'chat' | 'stream'): FixedResult {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      SELF,
+      'load',
+      String(t.port),
+      t.path,
+      String(RPS),
+      String(SECONDS),
+      kind,
+      JSON.stringify(t.headers),
+    ],
+    { encoding: 'utf8', timeout: (SECONDS + 60) * 1000 },
+  );
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as FixedResult;
+  } catch {
+    const n = NaN;
+    return { sent: 0, ok: 0, errors: -1, rps: n, p50: n, p90: n, p99: n, p999: n };
+  }
 }
 
 async function ensurePortkey(): Promise<string | undefined> {
@@ -205,58 +332,79 @@ async function ensurePortkey(): Promise<string | undefined> {
   return existsSync(entry) ? entry : undefined;
 }
 
+function nginxConf(dir: string, port: number, up: number, workers: string): string {
+  return [
+    `worker_processes ${workers};`,
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'events { worker_connections 4096; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${dir}/${k};`),
+    `  upstream up { server 127.0.0.1:${up}; keepalive 64; }`,
+    '  server {',
+    `    listen 127.0.0.1:${port};`,
+    '    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+const wanted = (name: string): boolean => !ONLY || ONLY.includes(name);
+
+async function startNines(name: string, up: number, workers: number): Promise<Target> {
+  const port = await freePort();
+  const child = await startProcess(
+    process.execPath,
+    ['--import', 'tsx', SELF, 'nines', String(port), String(up), String(workers)],
+    /ready/,
+  );
+  const pids = (): number[] => {
+    const r = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' });
+    return [child.pid!, ...r.stdout.split('\n').filter(Boolean).map(Number)];
+  };
+  return { name, port, path: '/v1/chat/completions', headers: {}, pids };
+}
+
+async function startNginx(name: string, up: number, workers: string): Promise<Target> {
+  const dir = `${TMP}/${name}`;
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  writeFileSync(`${dir}/nginx.conf`, nginxConf(dir, port, up, workers));
+  const nginx = await startProcess('/usr/sbin/nginx', [
+    '-e',
+    `${dir}/error.log`,
+    '-p',
+    dir,
+    '-c',
+    `${dir}/nginx.conf`,
+    '-g',
+    'daemon off;',
+  ]);
+  await new Promise((r) => setTimeout(r, 500));
+  const pids = (): number[] => {
+    const r = spawnSync('pgrep', ['-P', String(nginx.pid)], { encoding: 'utf8' });
+    return [nginx.pid!, ...r.stdout.split('\n').filter(Boolean).map(Number)];
+  };
+  return { name, port, path: '/v1/chat/completions', headers: {}, pids };
+}
+
 async function main(): Promise<void> {
-  mkdirSync(`${TMP}/nginx`, { recursive: true });
+  mkdirSync(TMP, { recursive: true });
+  const cores = availableParallelism();
   const up = await freePort();
   await startProcess(process.execPath, ['--import', 'tsx', SELF, 'upstream', String(up)], /ready/);
   const upChild = children[children.length - 1]!;
   const targets: Target[] = [
     { name: 'direct', port: up, path: '/v1/chat/completions', headers: {}, pids: () => [upChild.pid!] },
   ];
+  if (wanted('nines')) targets.push(await startNines('nines', up, 1));
+  if (wanted('nines-cluster') && cores > 1) targets.push(await startNines('nines-cluster', up, cores));
+  if (wanted('nginx')) targets.push(await startNginx('nginx', up, '1'));
+  if (wanted('nginx-auto') && cores > 1) targets.push(await startNginx('nginx-auto', up, 'auto'));
 
-  const ninesPort = await freePort();
-  const nines = await startProcess(
-    process.execPath,
-    ['--import', 'tsx', SELF, 'nines', String(ninesPort), String(up)],
-    /ready/,
-  );
-  targets.push({
-    name: 'nines',
-    port: ninesPort,
-    path: '/v1/chat/completions',
-    headers: {},
-    pids: () => [nines.pid!],
-  });
-
-  const nginxPort = await freePort();
-  writeFileSync(
-    `${TMP}/nginx/nginx.conf`,
-    `worker_processes 1;\npid ${TMP}/nginx/nginx.pid;\nerror_log ${TMP}/nginx/error.log warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n  client_body_temp_path ${TMP}/nginx/body;\n  proxy_temp_path ${TMP}/nginx/proxy;\n  fastcgi_temp_path ${TMP}/nginx/fcgi;\n  uwsgi_temp_path ${TMP}/nginx/uwsgi;\n  scgi_temp_path ${TMP}/nginx/scgi;\n  upstream up { server 127.0.0.1:${up}; keepalive 64; }\n  server {\n    listen 127.0.0.1:${nginxPort};\n    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }\n  }\n}\n`,
-  );
-  const nginx = await startProcess('/usr/sbin/nginx', [
-    '-e',
-    `${TMP}/nginx/error.log`,
-    '-p',
-    `${TMP}/nginx`,
-    '-c',
-    `${TMP}/nginx/nginx.conf`,
-    '-g',
-    'daemon off;',
-  ]);
-  await new Promise((r) => setTimeout(r, 500));
-  const nginxPids = (): number[] => {
-    const r = spawnSync('pgrep', ['-P', String(nginx.pid)], { encoding: 'utf8' });
-    return [nginx.pid!, ...r.stdout.split('\n').filter(Boolean).map(Number)];
-  };
-  targets.push({
-    name: 'nginx',
-    port: nginxPort,
-    path: '/v1/chat/completions',
-    headers: {},
-    pids: nginxPids,
-  });
-
-  const portkeyEntry = await ensurePortkey();
+  const portkeyEntry = wanted('portkey') ? await ensurePortkey() : undefined;
   if (portkeyEntry) {
     const pkPort = await freePort();
     const pk = await startProcess(
@@ -278,65 +426,60 @@ async function main(): Promise<void> {
     });
   }
 
+  const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const rows: string[] = [];
-  const results: Record<string, unknown> = {};
-  for (const [kind, body] of [
-    ['chat', CHAT_BODY],
-    ['stream', STREAM_BODY],
-  ] as const) {
-    const sat = new Map<string, ReturnType<typeof wrk>>();
-    const fixed = new Map<string, ReturnType<typeof wrk>>();
+  const sat = new Map<string, { rps: number; errors: number }>();
+  for (const kind of ['chat', 'stream'] as const) {
+    const fixed = new Map<string, FixedResult>();
     for (const t of targets) {
-      wrk(t, body); // warm-up (JIT, connections)
-      sat.set(t.name, wrk(t, body));
-      fixed.set(t.name, wrk(t, body, RPS));
+      wrk(t, kind); // warm-up (JIT, connections)
+      sat.set(`${kind}.${t.name}`, wrk(t, kind));
+      fixed.set(t.name, fixedRate(t, kind));
       console.error(
-        `${kind} ${t.name}: saturation ${JSON.stringify(sat.get(t.name))} fixed ${JSON.stringify(fixed.get(t.name))}`,
+        `${kind} ${t.name}: saturation ${JSON.stringify(sat.get(`${kind}.${t.name}`))} fixed ${JSON.stringify(fixed.get(t.name))}`,
       );
     }
     const direct = fixed.get('direct')!;
     for (const t of targets) {
-      const s = sat.get(t.name)!;
+      const s = sat.get(`${kind}.${t.name}`)!;
       const f = fixed.get(t.name)!;
-      const fmt = (v: number | null | undefined) =>
-        typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : 'failed';
-      const added = t.name === 'direct' ? '—' : `${fmt(f.p50 - direct.p50)} / ${fmt(f.p99 - direct.p99)}`;
-      const rss = rssMb(t.pids()).toFixed(0);
+      const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+      const added =
+        t.name === 'direct'
+          ? '—'
+          : `${fmt(f.p50 - direct.p50)} / ${fmt(f.p99 - direct.p99)} / ${fmt(f.p999 - direct.p999)}`;
       rows.push(
-        `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${f.rps.toFixed(0)} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${added} | ${f.errors} | ${rss} |`,
+        `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${f.rps.toFixed(0)} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${fmt(f.p999)} | ${added} | ${f.errors}/${f.sent} | ${rssMb(t.pids()).toFixed(0)} |`,
       );
-      results[`${kind}.${t.name}`] = { saturation: s, fixed: f, rssMb: Number(rss) };
     }
   }
-  const cn = results['chat.nines'] as { saturation: { rps: number } } | undefined;
-  const ng = results['chat.nginx'] as { saturation: { rps: number } } | undefined;
-  const pk = results['chat.portkey'] as { saturation: { rps: number } } | undefined;
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(
-    `\nbench:gateway — ${new Date().toISOString()}, node ${process.version}, ${SECONDS}s per run, fixed rate ${RPS} RPS`,
+    `\nbench:gateway — ${new Date().toISOString()}, node ${process.version}, ${cores} cores, ${SECONDS}s per run, fixed rate ${RPS} RPS`,
+  );
+  console.log(`load average before: ${load0}; after: ${load1}`);
+  console.log(
+    `saturation: wrk -t1 -c32; fixed: open-loop generator at ${RPS} req/s (≤ ${LOAD_CONNECTIONS} connections); added = target − direct (ms)\n`,
   );
   console.log(
-    `saturation: wrk -t1 -c32; fixed: wrk -t1 -c${FIXED_CONNECTIONS} paced to ${RPS} req/s; added = target − direct (ms)\n`,
+    '| load | target | saturation req/s | sat. errors | fixed req/s | p50 ms | p99 ms | p99.9 ms | added p50 / p99 / p99.9 ms | fixed errors | RSS MB |',
   );
-  console.log(
-    '| load | target | saturation req/s | sat. errors | fixed req/s | p50 ms @fixed | p99 ms @fixed | added p50 / p99 ms | fixed errors | RSS MB |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
-  if (cn && ng)
+  console.log('');
+  for (const kind of ['chat', 'stream']) {
+    const n = sat.get(`${kind}.nines`)?.rps;
+    const nc = sat.get(`${kind}.nines-cluster`)?.rps;
+    const pct = (a: number | undefined, b: number | undefined): string =>
+      a !== undefined && b ? `${((a / b) * 100).toFixed(0)}%` : '—';
+    const x = (a: number | undefined, b: number | undefined): string =>
+      a !== undefined && b ? `${(a / b).toFixed(1)}×` : '—';
     console.log(
-      `\nchat saturation: nines/nginx = ${((cn.saturation.rps / ng.saturation.rps) * 100).toFixed(0)}%`,
+      `${kind} saturation: nines/nginx(1 worker) = ${pct(n, sat.get(`${kind}.nginx`)?.rps)}, ` +
+        `nines-cluster/nginx(auto) = ${pct(nc, sat.get(`${kind}.nginx-auto`)?.rps)}, ` +
+        `nines/portkey = ${x(n, sat.get(`${kind}.portkey`)?.rps)}`,
     );
-  if (cn && pk)
-    console.log(`chat saturation: nines/portkey = ${(cn.saturation.rps / pk.saturation.rps).toFixed(2)}×`);
-  const sn = results['stream.nines'] as { saturation: { rps: number } } | undefined;
-  const sg = results['stream.nginx'] as { saturation: { rps: number } } | undefined;
-  const sp = results['stream.portkey'] as { saturation: { rps: number } } | undefined;
-  if (sn && sg)
-    console.log(
-      `stream saturation: nines/nginx = ${((sn.saturation.rps / sg.saturation.rps) * 100).toFixed(0)}%`,
-    );
-  if (sn && sp)
-    console.log(`stream saturation: nines/portkey = ${(sn.saturation.rps / sp.saturation.rps).toFixed(2)}×`);
+  }
 }
 
 function cleanup(): void {
@@ -345,7 +488,9 @@ function cleanup(): void {
 
 const [role, ...args] = process.argv.slice(2);
 if (role === 'upstream') runUpstream(Number(args[0]));
-else if (role === 'nines') await runNines(Number(args[0]), Number(args[1]));
+else if (role === 'nines') await runNines(Number(args[0]), Number(args[1]), Number(args[2] ?? 1));
+else if (role === 'load')
+  await runLoad(Number(args[0]), args[1]!, Number(args[2]), Number(args[3]), args[4]!, args[5] ?? '{}');
 else {
   process.on('exit', cleanup);
   process.on('SIGINT', () => process.exit(130));

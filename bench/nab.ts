@@ -193,8 +193,8 @@ const PROFILE_NAMES: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'rewa
  * parameters and the two older ones the score is most sensitive to, each around its default.
  */
 const LOCO_GRID: Record<string, number[]> = {
-  wSustained: [0, 0.25, 0.5, 1],
-  sustainedMinWidth: [0.05, 0.1, 0.2],
+  wSustained: [0, 0.25, 0.5],
+  sustainedMinWidth: [0.1, 0.2, 0.3],
   wSeason: [0.5, 0.75, 1],
   decay: [0.00001, 0.00003, 0.0001],
 };
@@ -267,7 +267,9 @@ function robust(): void {
       .map(([k, v]) => `${k} ∈ {${v.join(', ')}}`)
       .join(', ')})`,
   );
-  console.log('parameters and per-profile thresholds chosen on the other categories (best mean of the three)');
+  console.log(
+    'parameters and per-profile thresholds chosen on the other categories (best mean of the three)',
+  );
   const runs = points.map((params) => ({ params, files: detectCorpus(corpus, params) }));
   const defaults = detectCorpus(corpus);
   const inCat = (c: string) => (f: NabFile) => f.name.startsWith(`${c}/`);
@@ -285,7 +287,8 @@ function robust(): void {
       .join(', ');
     if (test.every((f) => f.windows.length === 0)) {
       const fps = test.reduce(
-        (n, f) => n + f.scores.filter((s, i) => s >= best!.th[0]! && i >= probationaryRows(f.scores.length)).length,
+        (n, f) =>
+          n + f.scores.filter((s, i) => s >= best!.th[0]! && i >= probationaryRows(f.scores.length)).length,
         0,
       );
       console.log(`  ${c.padEnd(24)} no windows: ${fps} detections (chosen: ${chosen})`);
@@ -298,7 +301,9 @@ function robust(): void {
       (p, k) => scoreCorpus(defaults.filter(inCat(c)), NAB_PROFILES[p], defTh[k]).normalized,
     );
     console.log(`  ${c.padEnd(24)}${held.map(fmt).join('')}   (chosen: ${chosen})`);
-    console.log(`  ${''.padEnd(24)}${def.map(fmt).join('')}   (defaults, thresholds from the other categories)`);
+    console.log(
+      `  ${''.padEnd(24)}${def.map(fmt).join('')}   (defaults, thresholds from the other categories)`,
+    );
   }
 
   const th = scoreAllProfiles(defaults).standard.threshold;

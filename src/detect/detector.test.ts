@@ -121,3 +121,43 @@ test('memory per series stays under 64 KiB, whatever the series length', () => {
   const bytes = stateBytes(d.state());
   assert.ok(bytes < 64 * 1024, `${bytes} bytes`);
 });
+
+test('a level shift inside a range an earlier spike widened still scores (sustained shift)', () => {
+  // Noise around 17, one short spike to 76 early on, then a level shift to 27: the value, jump
+  // and mean-shift envelopes were all widened by the spike; the whole-window shift was not.
+  let x = 7;
+  const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647;
+  const vals = Array.from({ length: 3000 }, (_, i) => (i < 2500 ? 17 : 27) + 2 * (rnd() - 0.5));
+  for (let i = 600; i < 606; i++) vals[i] = 76;
+  const withFeature = createDetector();
+  const without = createDetector({ wSustained: 0 });
+  const a = vals.map((v, i) => withFeature.update(T0 + i * FIVE_MIN, v));
+  const b = vals.map((v, i) => without.update(T0 + i * FIVE_MIN, v));
+  assert.ok(Math.max(...b.slice(2500, 2520)) < 0.3, 'the older features miss it');
+  assert.ok(Math.max(...a.slice(2500, 2520)) > 0.5, `detected (max ${Math.max(...a.slice(2500, 2520))})`);
+  assert.ok(Math.max(...a.slice(1000, 2500)) < 0.3, 'quiet before it');
+});
+
+test('anomaly-free series with daily and weekly patterns and bursts raise few alarms', () => {
+  let x = 11;
+  const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647;
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const series: number[][] = [[], [], []];
+  let ar = 0;
+  let burst = 0;
+  for (let i = 0; i < 8000; i++) {
+    ar = 0.9 * ar + 0.4 * gauss();
+    series[0]!.push(70 + 3 * Math.sin((2 * Math.PI * i) / 288) + ar); // temperature-like
+    const dow = Math.floor(i / 288) % 7;
+    series[1]!.push(100 * (1 + Math.sin((2 * Math.PI * i) / 288)) * (dow >= 5 ? 0.7 : 1) + 5 * gauss());
+    if (burst > 0) burst--;
+    else if (rnd() < 1 / 300) burst = 3 + Math.floor(rnd() * 15);
+    const rate = 12 + 8 * Math.sin((2 * Math.PI * i) / 288) + (burst > 0 ? 24 : 0);
+    series[2]!.push(Math.max(0, Math.round(rate + Math.sqrt(rate) * gauss()))); // counts with bursts
+  }
+  for (const vals of series) {
+    const d = createDetector();
+    const alarms = vals.filter((v, i) => d.update(T0 + i * FIVE_MIN, v) >= 0.5 && i >= 750).length;
+    assert.ok(alarms <= 4, `${alarms} alarms in ${vals.length - 750} points`);
+  }
+});

@@ -82,11 +82,11 @@ export const DEFAULT_DETECTOR_PARAMS: Readonly<DetectorParams> = Object.freeze({
   wJump: 1,
   wShift: 1,
   wSeason: 0.75,
-  wSustained: 0.5,
+  wSustained: 0.25,
   tau: 0.2,
   gapFactor: 10,
   seasonMinWidth: 0.5,
-  sustainedMinWidth: 0.1,
+  sustainedMinWidth: 0.2,
   refractory: 10,
   refractoryFactor: 0.3,
 });
@@ -215,13 +215,7 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   s.prev = value;
   s.n++;
   if (s.n <= p.learnPoints) return 0;
-  const raw = Math.max(
-    p.wValue * nv,
-    p.wJump * nj,
-    p.wShift * ns,
-    p.wSeason * nse,
-    p.wSustained * nsu,
-  );
+  const raw = Math.max(p.wValue * nv, p.wJump * nj, p.wShift * ns, p.wSeason * nse, p.wSustained * nsu);
   let score = raw > 0 ? 1 - Math.exp(-raw / p.tau) : 0; // NaN (overflowed features) scores 0
   // Refractory period: for `refractory` points after a high, only a higher score passes undamped
   // (one event — a spike and its return, a shift settling — raises one alarm, not several).

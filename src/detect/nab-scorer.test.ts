@@ -75,3 +75,19 @@ test(
     );
   },
 );
+
+test('a fixed threshold scores as the sweep does at that threshold', () => {
+  const files: NabFile[] = [
+    {
+      name: 'a',
+      scores: Array.from({ length: 400 }, (_, i) => (i === 250 ? 0.9 : i === 320 ? 0.6 : 0.1)),
+      windows: [[240, 280]],
+    },
+  ];
+  const swept = scoreCorpus(files, NAB_PROFILES.standard);
+  const fixed = scoreCorpus(files, NAB_PROFILES.standard, swept.threshold);
+  assert.equal(fixed.normalized, swept.normalized);
+  const low = scoreCorpus(files, NAB_PROFILES.standard, 0.5);
+  assert.equal(low.fp, 1);
+  assert.ok(low.normalized < swept.normalized);
+});

@@ -103,7 +103,11 @@ function thrown(err: unknown, call: UpstreamCall, input: AttemptInput, d: Deploy
 }
 
 /** Reads a stream until its first content token (or its end); throws what ends it early. */
-async function startStream(d: DeploymentRuntime, input: AttemptInput, call: UpstreamCall): Promise<AttemptOutcome> {
+async function startStream(
+  d: DeploymentRuntime,
+  input: AttemptInput,
+  call: UpstreamCall,
+): Promise<AttemptOutcome> {
   const translator = d.adapter.stream(input.endpoint, input.publicModel, input.includeUsage, input.keepText);
   const chunks = call;
   const head: (string | Buffer)[] = [];
@@ -117,7 +121,10 @@ async function startStream(d: DeploymentRuntime, input: AttemptInput, call: Upst
     if (step.usage) usage = step.usage;
     if (step.content || step.done) {
       const stream: StartedStream = {
-        head: head.length === 1 ? head[0]! : Buffer.concat(head.map((h) => (typeof h === 'string' ? Buffer.from(h) : h))),
+        head:
+          head.length === 1
+            ? head[0]!
+            : Buffer.concat(head.map((h) => (typeof h === 'string' ? Buffer.from(h) : h))),
         done: step.done,
         usage,
         translator,
@@ -148,9 +155,13 @@ export async function runAttempt(
   const deadline = input.stream ? Math.min(input.attemptMs, input.firstTokenMs) : input.attemptMs;
   const timer = input.setTimer(deadline, () =>
     call.abort(
-      new NinesError('TIMEOUT', `${d.name}: no ${input.stream ? 'first token' : 'answer'} within ${deadline} ms`, {
-        retryable: true,
-      }),
+      new NinesError(
+        'TIMEOUT',
+        `${d.name}: no ${input.stream ? 'first token' : 'answer'} within ${deadline} ms`,
+        {
+          retryable: true,
+        },
+      ),
     ),
   );
   let keep = false;

@@ -45,8 +45,7 @@ export class UpstreamCall implements AsyncIterator<Buffer> {
 
   /** Response headers (parsed on first use: only error answers need them). */
   headers(): Headers {
-    if (!this.parsedHeaders)
-      this.parsedHeaders = util.parseHeaders(this.rawHeaders ?? []) as Headers;
+    if (!this.parsedHeaders) this.parsedHeaders = util.parseHeaders(this.rawHeaders ?? []) as Headers;
     return this.parsedHeaders;
   }
 
@@ -130,7 +129,9 @@ export class UpstreamCall implements AsyncIterator<Buffer> {
   onData(chunk: Buffer): boolean {
     this.size += chunk.length;
     if (this.size > this.limit) {
-      this.abort(new NinesError('UPSTREAM', `upstream answer over ${this.limit} bytes`, { retryable: false }));
+      this.abort(
+        new NinesError('UPSTREAM', `upstream answer over ${this.limit} bytes`, { retryable: false }),
+      );
       return false;
     }
     const w = this.waiter;

@@ -58,9 +58,14 @@ describe('alertmanager forwarding (real prometheus-alertmanager)', () => {
     notifier = integrations[0]!.notifier;
   });
 
-  after(() => {
-    am?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  after(async () => {
+    // Alertmanager writes its snapshot on shutdown: wait for it to exit before removing its dir.
+    if (am && am.exitCode === null) {
+      const exited = new Promise((r) => am!.once('exit', r));
+      am.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   async function ours(): Promise<

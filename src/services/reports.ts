@@ -1,11 +1,15 @@
 /**
  * Builds reliability reports (availability, MTBF, MTTR, outages, percentiles) for targets over a
- * window, from the store's state events and rollups and the pure math in src/slo/.
+ * window, from the store's state events and rollup summaries and the pure math in src/slo/.
+ * Counts and sketches are folded per target by the store (`summarizeRollups`); windows longer
+ * than two days read day rollups for their whole days (`summarizeWindow`), so a 30-day report
+ * for 1,000 targets folds about 30,000 rows instead of 720,000.
  */
 import { QuantileSketch } from '../core/sketch.ts';
 import { availabilityFromEvents, availabilityFromResults, type Window } from '../slo/availability.ts';
 import { availabilityGrade, reliability } from '../slo/outages.ts';
-import type { StateEvent, Store } from '../store/types.ts';
+import { summarizeWindow } from '../store/summarize-window.ts';
+import type { RollupSummary, StateEvent, Store } from '../store/types.ts';
 import type { ReportService, TargetReport, UptimeDay } from '../api/services.ts';
 
 /** Options of the report service. */
@@ -19,6 +23,25 @@ export interface ReportServiceOptions {
 
 const TWO_DAYS = 2 * 86_400_000;
 
+/** One target's summary with its sketches decoded. */
+interface Folded {
+  ok: number;
+  degraded: number;
+  failed: number;
+  lat: QuantileSketch;
+  ttft: QuantileSketch;
+}
+
+function folded(s: RollupSummary): Folded {
+  return {
+    ok: s.ok,
+    degraded: s.degraded,
+    failed: s.failed,
+    lat: QuantileSketch.deserialize(s.latencySketch),
+    ttft: s.ttftCount > 0 ? QuantileSketch.deserialize(s.ttftSketch) : new QuantileSketch(),
+  };
+}
+
 function q(s: QuantileSketch, p: number): number | null {
   return s.count > 0 ? Math.round(s.quantile(p) * 10) / 10 : null;
 }
@@ -30,24 +53,18 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     async targetReports(windowMs, now, names) {
       const targets = names ?? options.targetNames();
       const window = { from: now - windowMs, to: now };
-      const tier = windowMs > TWO_DAYS ? 'hour' : 'minute';
-      const [rollups, events] = await Promise.all([
-        store.queryRollups({ tier, from: window.from, to: window.to, targets }),
+      const range = { from: window.from, to: window.to, targets };
+      const [summaries, events] = await Promise.all([
+        windowMs > TWO_DAYS
+          ? summarizeWindow(store, range)
+          : store.summarizeRollups({ ...range, tier: 'minute' }),
         store.queryEvents({ from: window.from, to: window.to, limit: 1_000_000 }),
       ]);
       const byTarget = new Map<string, { events: StateEvent[] }>();
       for (const t of targets) byTarget.set(t, { events: [] });
       for (const e of events) byTarget.get(e.target)?.events.push(e);
-      const agg = new Map<string, { ok: number; degraded: number; failed: number; lat: QuantileSketch; ttft: QuantileSketch }>();
-      for (const r of rollups) {
-        let a = agg.get(r.target);
-        if (!a) agg.set(r.target, (a = { ok: 0, degraded: 0, failed: 0, lat: new QuantileSketch(), ttft: new QuantileSketch() }));
-        a.ok += r.ok;
-        a.degraded += r.degraded;
-        a.failed += r.failed;
-        a.lat.mergeSerialized(r.latencySketch);
-        if (r.ttftCount > 0) a.ttft.mergeSerialized(r.ttftSketch);
-      }
+      const agg = new Map<string, Folded>();
+      for (const s of summaries) agg.set(s.target, folded(s));
       const reports: TargetReport[] = [];
       for (const target of targets) {
         const before = await store.lastEventBefore(target, window.from);

@@ -1,12 +1,25 @@
 /**
- * End-to-end tests of the dashboard and the status page in headless Chromium against a real
- * server (simulated provider, scheduler, SQLite store). Screenshots go to test-artifacts/.
+ * End-to-end tests of the dashboard and the status page in headless Chromium against the real
+ * server (`startNines` with simulated providers, probes, SQLite, alerting, incidents, gateway).
+ * The tests run in order and share one outage: chat-flaky is taken down once, which fires the
+ * real TargetDown page (an incident, a webhook, an alert to silence) and burns the SLO.
+ * Screenshots go to test-artifacts/.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, USERS, launchBrowser, login, startHarness, type Harness } from './harness.ts';
+import { ARTIFACTS, USERS, launchBrowser, login, startHarness, waitFor, type Harness } from './harness.ts';
+
+interface SloView {
+  name: string;
+  firingTiers: string[];
+  good: number;
+  total: number;
+}
+interface GatewayTraffic {
+  traffic: { deployment: string; total: number }[];
+}
 
 /** In-page check (a string, so the page's CSP needs no eval of compiled helpers): text elements below 4.5:1. */
 const CONTRAST_CHECK = `(() => {
@@ -27,6 +40,8 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let context: BrowserContext;
   let page: Page;
+  /** The incident the TargetDown page opened for chat-flaky (set by the outage test). */
+  let incidentId = '';
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -75,19 +90,6 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await shot('overview');
   });
 
-  test('a simulated outage shows on the open dashboard within threshold × interval + 2 s', async () => {
-    await row('chat-flaky').locator('.badge.state-up').waitFor({ timeout: 10_000 });
-    const t0 = Date.now();
-    h.sim.setFaults('flaky', { down: 'refuse' });
-    await row('chat-flaky').locator('.badge.state-down').waitFor({ timeout: 8_000 });
-    const elapsed = Date.now() - t0;
-    console.log(`outage visible after ${elapsed} ms (budget 2 × 1 s + 2 s = 4000 ms)`);
-    assert.ok(elapsed <= 4000, `took ${elapsed} ms`);
-    await page.getByRole('status').filter({ hasText: '1 down' }).first().waitFor();
-    await shot('overview-outage');
-    h.sim.resetFaults('flaky');
-  });
-
   test('filter and group by label', async () => {
     await page.getByLabel('Filter').fill('region=east');
     await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-target]').length === 2);
@@ -119,30 +121,100 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   });
 
-  test('SLO list and detail, gateway traffic and breakers', async () => {
+  test('a simulated outage shows on the open dashboard within threshold × interval + 2 s', async () => {
     await page.goto(`${h.url}/#/`);
-    await row('chat-flaky').locator('td.num.low-budget', { hasText: '18.0%' }).waitFor();
+    await row('chat-flaky').locator('.badge.state-up').waitFor({ timeout: 10_000 });
+    const t0 = Date.now();
+    h.sim.setFaults('flaky', { down: 'refuse' });
+    await row('chat-flaky').locator('.badge.state-down').waitFor({ timeout: 8_000 });
+    const elapsed = Date.now() - t0;
+    console.log(`outage visible after ${elapsed} ms (budget 2 × 1 s + 2 s = 4000 ms)`);
+    assert.ok(elapsed <= 4000, `took ${elapsed} ms`);
+    await page.getByRole('status').filter({ hasText: '1 down' }).first().waitFor();
+    await shot('overview-outage');
+    // The real TargetDown rule (severity page, group_wait 0s) opens an incident and notifies the webhook.
+    const incident = await waitFor('an incident for chat-flaky', async () =>
+      (await h.nines.incidents.list()).find((i) => i.labels.target === 'chat-flaky' && i.state === 'open'),
+    );
+    incidentId = incident.id;
+    assert.equal(incident.labels.alertname, 'TargetDown');
+    await waitFor('the TargetDown webhook', () =>
+      h.webhooks.find(
+        (b) => b.status === 'firing' && b.alerts?.some((a) => a.labels?.alertname === 'TargetDown'),
+      ),
+    );
+    const note = (text: string, isPublic: boolean) =>
+      h.admin(`/incidents/${encodeURIComponent(incidentId)}/notes`, {
+        method: 'POST',
+        body: { text, public: isPublic },
+      });
+    await note('We are investigating elevated errors on chat.', true);
+    await note('private: secret-internal db password rotated', false);
+  });
+
+  test('SLO list and detail, gateway traffic and breakers', async () => {
+    // The outage burns chat-availability's budget fast enough to fire its 1h/5m page tier.
+    const burning = await waitFor(
+      'chat-availability firing its 1h/5m tier',
+      async () =>
+        ((await h.admin('/slos')) as { slos: SloView[] }).slos.find(
+          (x) => x.name === 'chat-availability' && x.firingTiers.includes('1h/5m'),
+        ),
+      40_000,
+      500,
+    );
+    assert.ok(burning.total > burning.good, 'failed probes counted');
+    await page.goto(`${h.url}/#/`);
+    await row('chat-flaky').locator('td.num.low-budget').waitFor();
+    assert.equal(
+      await row('chat-east').locator('td.num.low-budget').count(),
+      0,
+      'chat-east keeps its budget',
+    );
     await page.goto(`${h.url}/#/slos`);
-    await page.getByRole('link', { name: 'chat-latency <p95>' }).waitFor();
-    await page.getByText('firing: 1h/5m').waitFor();
+    await page.getByRole('link', { name: 'chat-latency' }).waitFor();
+    await page.getByText(/firing: 1h\/5m/).waitFor();
     await shot('slos');
     await page.getByRole('link', { name: 'chat-availability' }).click();
     await page.getByRole('heading', { name: 'Burn-down' }).waitFor();
     await page.locator('svg.chart path.line').first().waitFor();
-    await page.getByText('5h 0m').waitFor();
     await page.getByRole('rowheader', { name: '3d/6h' }).waitFor();
+    const facts = await page.locator('dl.facts dd').allTextContents();
+    assert.ok(
+      facts.some((f) => /^\d+ \/ \d+$/.test(f)),
+      `good / total events: ${facts.join(' | ')}`,
+    );
     await shot('slo');
     await page.goto(`${h.url}/#/slos/nope`);
     await page.getByRole('alert').filter({ hasText: 'no SLO named "nope"' }).waitFor();
+
+    // Requests through the real gateway while west is down: each fails over to east, and three
+    // consecutive failures open west's breaker.
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${h.nines.gateway!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'What is 2 + 2?' }] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
+    await waitFor('gateway traffic in the store', async () =>
+      ((await h.admin('/gateway')) as GatewayTraffic).traffic.some(
+        (t) => t.deployment === 'east' && t.total >= 5,
+      ),
+    );
     await page.goto(`${h.url}/#/gateway`);
-    await page.getByText('west via openai: open, opened 3×').waitFor();
-    await page.getByRole('cell', { name: '23.4%' }).waitFor();
+    await page.getByText('west via openai-west: open, opened 1×').waitFor();
+    await page.getByText('east via openai-east: closed').waitFor();
+    const east = page.locator('tbody tr', { has: page.getByRole('cell', { name: 'east', exact: true }) });
+    await east.getByRole('cell', { name: '5', exact: true }).first().waitFor();
+    await east.getByRole('cell', { name: '0.0%' }).first().waitFor();
     await shot('gateway');
   });
 
   test('an operator acknowledges, notes and resolves an incident; script in text stays text', async () => {
     await page.goto(`${h.url}/#/incidents`);
-    await page.locator(`tr[data-incident="${h.incidentId}"] a`).click();
+    await page.locator(`tr[data-incident="${incidentId}"] a`).click();
     await page.getByRole('heading', { name: /chat-flaky is down <script>/ }).waitFor();
     await page.getByRole('textbox', { name: 'Note' }).fill('<img src=x onerror="window.pwned=1"> looking');
     await page.getByRole('button', { name: 'Add note' }).click();
@@ -155,28 +227,41 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     const pm = await page.evaluate(
       async (id) => (await fetch(`/api/v1/incidents/${id}/postmortem`)).status,
-      h.incidentId,
+      incidentId,
     );
     assert.equal(pm, 200);
   });
 
-  test('an operator creates a silence from an alert and expires it', async () => {
+  test('an operator creates a silence from the firing TargetDown alert and expires it', async () => {
     await page.goto(`${h.url}/#/alerts`);
-    await page.getByRole('button', { name: 'Silence…' }).click();
+    const alert = page
+      .locator('tr[data-fingerprint]', { hasText: 'TargetDown' })
+      .filter({ hasText: 'chat-flaky' });
+    await alert.getByRole('button', { name: 'Silence…' }).click();
     await page.getByLabel('Comment').fill('deploying a fix');
     await page.getByRole('button', { name: 'Create silence' }).click();
     await page.getByText('Silence created.').waitFor();
-    await page
-      .locator('tr[data-silence]', { hasText: 'deploying a fix' })
-      .getByRole('button', { name: 'Expire' })
-      .waitFor();
-    await page.getByText('(silenced)').waitFor();
+    const silence = page.locator('tr[data-silence]', { hasText: 'deploying a fix' });
+    await silence.getByRole('button', { name: 'Expire' }).waitFor();
+    await alert.getByText('(silenced)').waitFor();
+    const muted = await waitFor('the alert muted by the silence', async () =>
+      (
+        (await h.admin('/alerts')) as {
+          alerts: { labels: Record<string, string>; mutedBy?: { by: string } }[];
+        }
+      ).alerts.find(
+        (a) =>
+          a.labels.alertname === 'TargetDown' &&
+          a.labels.target === 'chat-flaky' &&
+          a.mutedBy?.by === 'silence',
+      ),
+    );
+    assert.ok(muted);
     await shot('alerts');
-    await page
-      .locator('tr[data-silence]', { hasText: 'deploying a fix' })
-      .getByRole('button', { name: 'Expire' })
-      .click();
+    await silence.getByRole('button', { name: 'Expire' }).click();
     await page.getByText('Silence expired.').waitFor();
+    await alert.getByText('firing', { exact: true }).waitFor();
+    assert.equal(await alert.getByText('(silenced)').count(), 0, 'no longer silenced');
   });
 
   test('keyboard: skip link and navigation are reachable; every control has a label', async () => {
@@ -210,7 +295,7 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
   });
 
   test('text contrast is at least 4.5:1 (WCAG AA) on the overview and an incident', async () => {
-    for (const route of ['#/', `#/incidents/${h.incidentId}`]) {
+    for (const route of ['#/', `#/incidents/${incidentId}`]) {
       await page.goto(`${h.url}/${route}`);
       await page.locator('h1').first().waitFor();
       await page.waitForTimeout(300);
@@ -222,7 +307,7 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
   test('a viewer is refused an operator action with a clear message', async () => {
     await context.clearCookies();
     await login(page, h.url, 'vera', USERS.vera);
-    await page.goto(`${h.url}/#/incidents/${h.incidentId}`);
+    await page.goto(`${h.url}/#/incidents/${incidentId}`);
     await page.locator('.actions button').first().click();
     await page
       .getByRole('alert')
@@ -232,7 +317,7 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
     const noCsrf = await page.evaluate(
       async (id) =>
         (await fetch(`/api/v1/incidents/${id}/notes`, { method: 'POST', body: '{"text":"x"}' })).status,
-      h.incidentId,
+      incidentId,
     );
     assert.equal(noCsrf, 403);
   });

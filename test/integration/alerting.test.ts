@@ -103,8 +103,12 @@ alerting:
       return (r.body.incidents as { id: string; severity: string }[])[0];
     });
     assert.equal(open.severity, 'SEV2');
-    const firing = await api('GET', '/api/v1/alerts');
-    assert.equal((firing.body.alerts as unknown[]).length, 1);
+    const firing = await waitFor('the firing alert in the API', async () => {
+      const r = await api('GET', '/api/v1/alerts');
+      const list = r.body.alerts as { labels: Record<string, string> }[];
+      return list.length > 0 ? list : undefined;
+    });
+    assert.deepEqual(firing.map((a) => a.labels.alertname), ['TargetDown']);
 
     const ack = await api('POST', `/api/v1/incidents/${open.id}/acknowledge`, { note: 'looking' });
     assert.equal(ack.status, 200);

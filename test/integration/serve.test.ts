@@ -38,7 +38,7 @@ auth:
   tokens:
     - { name: admin, role: admin, token: "\${ADMIN_TOKEN}" }
     - { name: viewer, role: viewer, token: "${VIEWER}" }
-defaults: { interval: 300ms, timeout: 250ms, failureThreshold: 2, successThreshold: 1 }
+defaults: { interval: 500ms, timeout: 450ms, failureThreshold: 2, successThreshold: 1 }
 targets:
   - { name: chat-a, kind: openai-chat, url: "${providerUrl(sim, 'prov-a')}", model: m, labels: { provider: prov-a } }
   - { name: chat-b, kind: openai-chat, url: "${providerUrl(sim, 'prov-b')}", model: m, stream: true }
@@ -56,8 +56,8 @@ targets:
     sim.setFaults('prov-b', { down: 'refuse' });
     const downAt = Date.now();
     await waitFor('chat-b down', () => (nines.tracker.get('chat-b')?.state === 'down' ? true : undefined));
-    // two failures at a 300 ms interval, plus scheduling slack on a loaded machine
-    assert.ok(Date.now() - downAt < 5000, `detected in ${Date.now() - downAt} ms`);
+    // two failures at a 500 ms interval, plus scheduling slack on a loaded machine
+    assert.ok(Date.now() - downAt < 6000, `detected in ${Date.now() - downAt} ms`);
     assert.equal(nines.tracker.get('chat-a')?.state, 'up');
 
     assert.equal((await fetch(`${nines.api.url}/healthz`)).status, 200);
@@ -75,7 +75,8 @@ targets:
     const results = await get('/api/v1/targets/chat-b/results?from=-1m&failures=true');
     const failed = results.body.results as { errorClass: string }[];
     assert.ok(failed.length >= 2);
-    assert.ok(failed.every((r) => ['connect', 'reset', 'malformed'].includes(r.errorClass)), JSON.stringify(failed[0]));
+    // refused connections; on a loaded machine the probe's own timeout may fire first
+    assert.ok(failed.every((r) => ['connect', 'reset', 'malformed', 'timeout'].includes(r.errorClass)), JSON.stringify(failed[0]));
 
     const rollups = await get('/api/v1/targets/chat-a/rollups?tier=minute&from=-5m');
     const buckets = rollups.body.rollups as { total: number; latencyP95Ms: number | null }[];

@@ -60,7 +60,12 @@ const ERROR_KEY = Buffer.from('"error"');
 /** True when bytes [at, end) of `b` start with `data:`. */
 function isDataLine(b: Buffer, at: number, end: number): boolean {
   return (
-    end - at >= 5 && b[at] === 100 && b[at + 1] === 97 && b[at + 2] === 116 && b[at + 3] === 97 && b[at + 4] === 58
+    end - at >= 5 &&
+    b[at] === 100 &&
+    b[at + 1] === 97 &&
+    b[at + 2] === 116 &&
+    b[at + 3] === 97 &&
+    b[at + 4] === 58
   );
 }
 
@@ -117,14 +122,14 @@ class OpenAIStream implements StreamTranslator {
       let b = nl;
       if (b > a && whole[b - 1] === CR) b--;
       if (a >= b) continue;
-      if (b - a === 6 && whole[a] === 91 && whole.latin1Slice(a, b) === '[DONE]') {
+      if (b - a === 6 && whole[a] === 91 && whole.toString('latin1', a, b) === '[DONE]') {
         step.done = true;
         continue;
       }
       if (skim && whole[a] === 123 && whole[b - 1] === 125) continue; // { … }
       let parsed: ChunkJson;
       try {
-        parsed = JSON.parse(whole.utf8Slice(a, b)) as ChunkJson;
+        parsed = JSON.parse(whole.toString('utf8', a, b)) as ChunkJson;
       } catch {
         step.out = without(whole, cuts, lineStart);
         step.error = 'upstream sent a stream frame that is not valid JSON';
@@ -174,6 +179,43 @@ function withUsageOption(raw: Buffer): Buffer {
   return Buffer.concat([raw.subarray(0, brace + 1), USAGE_OPTION, raw.subarray(brace + 1)]);
 }
 
+/** Answers up to this size are parsed whole (validated); bigger ones have usage read from the tail. */
+const WHOLE_PARSE_MAX = 4096;
+const USAGE_FIELD = Buffer.from('"usage"');
+
+/**
+ * Usage of a big answer (embeddings, long completions) without parsing all of it: the body must
+ * look like one object (`{` … `}`), and its last `"usage"` key's object is parsed alone.
+ * Undefined when that does not work out (the caller then parses the whole body).
+ */
+function tailUsage(raw: Buffer): Usage | undefined {
+  let end = raw.length - 1;
+  while (end > 0 && raw[end]! <= SPACE) end--;
+  if (raw[end] !== 125 || raw.indexOf(123) === -1) return undefined;
+  const key = raw.lastIndexOf(USAGE_FIELD);
+  if (key === -1) return undefined;
+  const open = raw.indexOf(123, key + USAGE_FIELD.length);
+  if (open === -1) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = open; i < end; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 92) i++; // backslash escape
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) {
+      try {
+        return usageOf(JSON.parse(raw.toString('utf8', open, i + 1)) as UsageJson);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The OpenAI-compatible protocol. */
 export const openaiAdapter: ProviderAdapter = {
   request(endpoint, body, upstreamModel, provider, raw) {
@@ -191,6 +233,10 @@ export const openaiAdapter: ProviderAdapter = {
     return { path, headers, body: JSON.stringify(up) };
   },
   response(_endpoint, raw) {
+    if (raw.length > WHOLE_PARSE_MAX) {
+      const usage = tailUsage(raw);
+      if (usage) return { body: raw, usage };
+    }
     let parsed: { usage?: UsageJson };
     try {
       parsed = JSON.parse(raw.toString('utf8')) as { usage?: UsageJson };

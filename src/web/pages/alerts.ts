@@ -245,7 +245,11 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
   let t: ReturnType<typeof setTimeout> | undefined;
   const off = onLive('alert', () => {
     clearTimeout(t);
-    t = setTimeout(() => void load().catch(() => undefined), 500);
+    // Alerts are re-published every evaluation cycle; don't wipe a silence form being filled in
+    // (creating the silence reloads the list).
+    t = setTimeout(() => {
+      if (!alertsBox.querySelector('form')) void load().catch(() => undefined);
+    }, 500);
   });
   return () => {
     off();
