@@ -137,7 +137,14 @@ function percentile(sorted: number[], q: number): number {
  * rate × seconds requests, LOAD_CONNECTIONS in flight (more counts as an error, not sent), and
  * 10 s after the last send everything still open is cancelled and counted as an error.
  */
-async function runLoad(port: number, path: string, rate: number, seconds: number, kind: string, hdrs: string) {
+async function runLoad(
+  port: number,
+  path: string,
+  rate: number,
+  seconds: number,
+  kind: string,
+  hdrs: string,
+) {
   const { Pool } = await import('undici');
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: LOAD_CONNECTIONS, pipelining: 1 });
   const body = kind === 'stream' ? STREAM_BODY : CHAT_BODY;
@@ -149,24 +156,29 @@ async function runLoad(port: number, path: string, rate: number, seconds: number
   let inFlight = 0;
   let errors = 0;
   let ok = 0;
-  const ac = new AbortController();
-  const one = async (counted: boolean): Promise<void> => {
+  // One request through undici's handler interface (no Readable, no promise per request).
+  const one = (counted: boolean): void => {
     const t0 = performance.now();
+    let status = 0;
     inFlight++;
-    try {
-      const r = await pool.request({ method: 'POST', path, headers, body, signal: ac.signal });
-      for await (const _ of r.body) void _;
-      if (r.statusCode >= 200 && r.statusCode < 300) {
-        if (counted) {
-          ok++;
-          lat.push(performance.now() - t0);
-        }
-      } else if (counted) errors++;
-    } catch {
-      if (counted) errors++;
-    } finally {
+    const done = (good: boolean): void => {
       inFlight--;
-    }
+      if (!counted) return;
+      if (good) {
+        ok++;
+        lat.push(performance.now() - t0);
+      } else errors++;
+    };
+    pool.dispatch(
+      { method: 'POST', path, headers, body },
+      {
+        onConnect: () => {},
+        onHeaders: (s: number) => ((status = s), true),
+        onData: () => true,
+        onComplete: () => done(status >= 200 && status < 300),
+        onError: () => done(false),
+      },
+    );
   };
   const start = performance.now();
   await new Promise<void>((resolve) => {
@@ -185,10 +197,7 @@ async function runLoad(port: number, path: string, rate: number, seconds: number
   const elapsed = (performance.now() - start) / 1000;
   const until = Date.now() + 10_000;
   while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-  if (inFlight > 0) {
-    errors += inFlight;
-    ac.abort();
-  }
+  errors += inFlight; // still open after 10 s: counted as errors, cancelled by destroy()
   lat.sort((a, b) => a - b);
   const out: FixedResult = {
     sent: total - skip,
@@ -201,7 +210,8 @@ async function runLoad(port: number, path: string, rate: number, seconds: number
     p999: percentile(lat, 0.999),
   };
   console.log(JSON.stringify(out));
-  await pool.destroy();
+  await pool.destroy().catch(() => {});
+  process.exit(0);
 }
 
 // ---------- orchestration ----------
@@ -261,13 +271,6 @@ function rssMb(pids: number[]): number {
     }
   }
   return kb / 1024;
-}
-
-function wrkMs(v: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(v);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
 /** Saturation: wrk against `t` (1 thread, 32 connections) for SECONDS. */

@@ -87,7 +87,8 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
   const log = options.log ?? ((line: string) => console.log(line));
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await Promise.resolve(close()).catch((err) => log(`close: ${String(err)}`));
+    for (const close of closers.reverse())
+      await Promise.resolve(close()).catch((err) => log(`close: ${String(err)}`));
   };
   /** Runs a write that may be refused (writer full or closed) without breaking the caller. */
   const guard = (write: () => void) => {
@@ -111,7 +112,10 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     const bus = new EventBus();
     const tracker = new TargetStatusTracker(config.targets);
     await tracker.restore(store, clock.now());
-    const telemetry = createTelemetry({ slos: config.slos as readonly SloDefinition[], targetLabelNames: labelNamesOf(config.targets) });
+    const telemetry = createTelemetry({
+      slos: config.slos as readonly SloDefinition[],
+      targetLabelNames: labelNamesOf(config.targets),
+    });
     const labelsOf = (name: string) => tracker.get(name)?.labels ?? {};
     for (const t of tracker.list()) telemetry.setTargetState(t.name, t.state, t.labels);
     tracker.subscribe((change) => {
@@ -141,7 +145,11 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     // The gateway: its records go through the same writer; probe states feed its health.
     let gateway: (Gateway & { url: string }) | undefined;
     if (config.gateway) {
-      const g = createGateway(config.gateway, { clock, registry: telemetry.registry, recorder: { record: (r) => guard(() => writer.writeRequest(r)) } });
+      const g = createGateway(config.gateway, {
+        clock,
+        registry: telemetry.registry,
+        recorder: { record: (r) => guard(() => writer.writeRequest(r)) },
+      });
       const bound = await g.listen(options.gatewayPort ?? config.gateway.port, config.gateway.host);
       gateway = Object.assign(g, { url: bound.url });
       closers.push(() => g.close());
@@ -227,7 +235,10 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     closers.push(() => detection.stop());
 
     // The API, the dashboard and the status pages.
-    const reports = createReportService({ store, targetNames: () => tracker.configured().map((t) => t.name) });
+    const reports = createReportService({
+      store,
+      targetNames: () => tracker.configured().map((t) => t.name),
+    });
     const web = await createWebLayer({
       tokens: new TokenAuthenticator(config.auth.tokens),
       users: new SqlUserStore(sql),
@@ -240,7 +251,11 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
     const extensions: ApiExtension[] = [
       (api) => api.route('/', liveRoutes(bus)),
       (api) => api.route('/', incidentRoutes(incidents, clock)),
-      (api) => api.route('/', alertingRoutes(alerting, () => current.slos as readonly SloDefinition[], clock)),
+      (api) =>
+        api.route(
+          '/',
+          alertingRoutes(alerting, () => current.slos as readonly SloDefinition[], clock),
+        ),
       (api) => api.route('/', detectRoutes(detection)),
       (api) => api.route('/', gatewayRoutes(gateway && gatewayView(gateway), store, clock)),
       web.extension,
@@ -279,7 +294,9 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
         current = next;
         tracker.setTargets(next.targets);
         scheduler?.update(next.targets.filter((t) => t.enabled));
-        log(`config reloaded: ${next.targets.length} targets (alerting, SLO and gateway changes apply at restart)`);
+        log(
+          `config reloaded: ${next.targets.length} targets (alerting, SLO and gateway changes apply at restart)`,
+        );
       },
       close: closeAll,
     };

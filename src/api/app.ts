@@ -26,8 +26,12 @@ export interface ApiAppOptions {
 export function createApiApp(options: ApiAppOptions): Hono {
   const app = new Hono();
   app.onError(handleApiError);
-  app.notFound((c) => handleApiError(new NinesError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c));
-  app.get('/healthz', (c) => c.json({ status: 'ok', time: new Date(options.services.clock.now()).toISOString() }));
+  app.notFound((c) =>
+    handleApiError(new NinesError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c),
+  );
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', time: new Date(options.services.clock.now()).toISOString() }),
+  );
 
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use('*', authMiddleware(options.auth));

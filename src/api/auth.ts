@@ -31,7 +31,9 @@ export class TokenAuthenticator {
   private readonly entries: TokenEntry[];
 
   constructor(tokens: readonly { name: string; role: Role; token: string }[]) {
-    this.entries = tokens.filter((t) => t.token.length > 0).map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) }));
+    this.entries = tokens
+      .filter((t) => t.token.length > 0)
+      .map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) }));
   }
 
   /** The principal for an Authorization header value, or undefined when it matches no token. */
@@ -57,13 +59,22 @@ export type AuthVariables = { principal: Principal };
  * Middleware: requires a valid bearer token; reads need `viewer`, other methods `operator`
  * unless a route asks for more with `requireRole`.
  */
-export function authMiddleware(auth: { authenticate(header: string | undefined): Principal | undefined }): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function authMiddleware(auth: {
+  authenticate(header: string | undefined): Principal | undefined;
+}): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const principal = auth.authenticate(c.req.header('authorization'));
-    if (!principal) throw new NinesError('UNAUTHORIZED', 'a valid bearer token is required (Authorization: Bearer <token>)');
+    if (!principal)
+      throw new NinesError(
+        'UNAUTHORIZED',
+        'a valid bearer token is required (Authorization: Bearer <token>)',
+      );
     const needed: Role = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'viewer' : 'operator';
     if (!hasRole(principal.role, needed)) {
-      throw new NinesError('FORBIDDEN', `role ${principal.role} may not ${c.req.method} ${c.req.path} (needs ${needed})`);
+      throw new NinesError(
+        'FORBIDDEN',
+        `role ${principal.role} may not ${c.req.method} ${c.req.path} (needs ${needed})`,
+      );
     }
     c.set('principal', principal);
     await next();
@@ -75,7 +86,10 @@ export function requireRole(required: Role): MiddlewareHandler<{ Variables: Auth
   return async (c, next) => {
     const p = c.get('principal');
     if (!p || !hasRole(p.role, required)) {
-      throw new NinesError('FORBIDDEN', `this action needs role ${required}${p ? ` (you are ${p.role})` : ''}`);
+      throw new NinesError(
+        'FORBIDDEN',
+        `this action needs role ${required}${p ? ` (you are ${p.role})` : ''}`,
+      );
     }
     await next();
   };

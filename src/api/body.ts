@@ -8,9 +8,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Parses the JSON body against `schema`; VALIDATION errors name the path (`matchers[0].value`). */
 export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
   const length = Number(c.req.header('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES) throw new NinesError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (length > MAX_BODY_BYTES)
+    throw new NinesError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
   const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new NinesError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (text.length > MAX_BODY_BYTES)
+    throw new NinesError('PAYLOAD_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
   let raw: unknown;
   try {
     raw = text === '' ? {} : JSON.parse(text);
@@ -20,7 +22,10 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const path = issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
     throw new NinesError('VALIDATION', `${path ? `${path}: ` : ''}${issue.message}`, { details: { path } });
   }
   return parsed.data;

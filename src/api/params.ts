@@ -13,20 +13,35 @@ export function parseInstant(name: string, value: string | undefined, now: numbe
     try {
       return now - parseDuration(value.slice(1));
     } catch {
-      throw new NinesError('VALIDATION', `query parameter ${name}: "${value}" is not a relative time like -24h`);
+      throw new NinesError(
+        'VALIDATION',
+        `query parameter ${name}: "${value}" is not a relative time like -24h`,
+      );
     }
   }
   if (/^\d+$/.test(value)) return Number(value);
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new NinesError('VALIDATION', `query parameter ${name}: "${value}" is not a time (ISO 8601, epoch ms, -24h or now)`);
+  if (Number.isNaN(t))
+    throw new NinesError(
+      'VALIDATION',
+      `query parameter ${name}: "${value}" is not a time (ISO 8601, epoch ms, -24h or now)`,
+    );
   return t;
 }
 
 /** Parses a `[from, to)` range from `from`/`to` query parameters, defaulting to the last `defaultMs`. */
-export function parseRange(q: Record<string, string | undefined>, now: number, defaultMs: number): { from: number; to: number } {
+export function parseRange(
+  q: Record<string, string | undefined>,
+  now: number,
+  defaultMs: number,
+): { from: number; to: number } {
   const to = parseInstant('to', q.to, now, now);
   const from = parseInstant('from', q.from, now, to - defaultMs);
-  if (from >= to) throw new NinesError('VALIDATION', `query parameters: from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`);
+  if (from >= to)
+    throw new NinesError(
+      'VALIDATION',
+      `query parameters: from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,
+    );
   return { from, to };
 }
 
@@ -37,7 +52,10 @@ export function parseWindow(value: string | undefined, fallback: string): number
     if (ms <= 0) throw new Error();
     return ms;
   } catch {
-    throw new NinesError('VALIDATION', `query parameter window: "${value}" is not a duration like 24h, 7d or 30d`);
+    throw new NinesError(
+      'VALIDATION',
+      `query parameter window: "${value}" is not a duration like 24h, 7d or 30d`,
+    );
   }
 }
 
@@ -45,6 +63,7 @@ export function parseWindow(value: string | undefined, fallback: string): number
 export function parseLimit(value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new NinesError('VALIDATION', `query parameter limit: "${value}" is not a positive integer`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new NinesError('VALIDATION', `query parameter limit: "${value}" is not a positive integer`);
   return Math.min(n, max);
 }

@@ -36,7 +36,9 @@ export class SqlUserStore implements UserStore {
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.sql.all<Record<string, unknown>>('SELECT * FROM users ORDER BY name', [])).map(fromRow);
+    return (await this.sql.all<Record<string, unknown>>('SELECT * FROM users ORDER BY name', [])).map(
+      fromRow,
+    );
   }
 
   async insert(u: UserRecord): Promise<void> {

@@ -12,7 +12,10 @@ export interface ApiTarget {
 }
 
 /** Reads --server and --token (or NINES_URL / NINES_TOKEN); throws VALIDATION when the token is missing. */
-export function apiTargetFrom(flags: { server?: string | undefined; token?: string | undefined }, env = process.env): ApiTarget {
+export function apiTargetFrom(
+  flags: { server?: string | undefined; token?: string | undefined },
+  env = process.env,
+): ApiTarget {
   const server = (flags.server ?? env.NINES_URL ?? 'http://127.0.0.1:9190').replace(/\/+$/, '');
   const token = flags.token ?? env.NINES_TOKEN;
   if (!token) throw new NinesError('VALIDATION', 'an API token is needed: pass --token or set NINES_TOKEN');
@@ -25,19 +28,34 @@ export async function callApi(t: ApiTarget, method: string, path: string, body?:
   try {
     res = await fetch(`${t.server}${path}`, {
       method,
-      headers: { authorization: `Bearer ${t.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${t.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new NinesError('UNAVAILABLE', `cannot reach the nines server at ${t.server}: ${(err as Error).message}`);
+    throw new NinesError(
+      'UNAVAILABLE',
+      `cannot reach the nines server at ${t.server}: ${(err as Error).message}`,
+    );
   }
   const text = await res.text();
   const isJson = res.headers.get('content-type')?.includes('json');
   const parsed: unknown = isJson && text ? JSON.parse(text) : text;
   if (!res.ok) {
     const msg = (parsed as { error?: { message?: string } })?.error?.message ?? `HTTP ${res.status}`;
-    throw new NinesError(res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : res.status === 401 ? 'UNAUTHORIZED' : 'UPSTREAM', msg);
+    throw new NinesError(
+      res.status === 404
+        ? 'NOT_FOUND'
+        : res.status === 403
+          ? 'FORBIDDEN'
+          : res.status === 401
+            ? 'UNAUTHORIZED'
+            : 'UPSTREAM',
+      msg,
+    );
   }
   return parsed;
 }

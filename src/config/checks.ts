@@ -22,13 +22,17 @@ function checkUrl(t: Target, at: (string | number)[]): PathProblem | undefined {
   if (bad) return { path: [...at, 'url'], message: bad };
   if (t.url.includes('${')) return undefined;
   if (HTTP_KINDS.has(t.kind)) {
-    if (!/^https?:\/\/[^/\s]+/.test(t.url)) return { path: [...at, 'url'], message: `"${t.url}" is not an http(s) URL` };
+    if (!/^https?:\/\/[^/\s]+/.test(t.url))
+      return { path: [...at, 'url'], message: `"${t.url}" is not an http(s) URL` };
     return undefined;
   }
   const hostPort = t.url.replace(/^(tcp|tls|https):\/\//, '').replace(/\/.*$/, '');
   const needsPort = t.kind === 'tcp' || !t.url.startsWith('https://');
   if (needsPort && !/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(hostPort)) {
-    return { path: [...at, 'url'], message: `"${t.url}" must be host:port (e.g. ${t.kind}://db.internal:5432)` };
+    return {
+      path: [...at, 'url'],
+      message: `"${t.url}" must be host:port (e.g. ${t.kind}://db.internal:5432)`,
+    };
   }
   return undefined;
 }
@@ -53,10 +57,16 @@ function checkTarget(t: Target, i: number, input: ConfigInput): PathProblem[] {
     problems.push({ path: [...at, 'model'], message: `kind ${t.kind} needs a model` });
   }
   if (t.dimension !== undefined && t.kind !== 'openai-embeddings') {
-    problems.push({ path: [...at, 'dimension'], message: `dimension applies only to openai-embeddings, not ${t.kind}` });
+    problems.push({
+      path: [...at, 'dimension'],
+      message: `dimension applies only to openai-embeddings, not ${t.kind}`,
+    });
   }
   if (t.stream !== undefined && t.kind !== 'openai-chat' && t.kind !== 'anthropic-messages') {
-    problems.push({ path: [...at, 'stream'], message: `stream applies only to openai-chat and anthropic-messages` });
+    problems.push({
+      path: [...at, 'stream'],
+      message: `stream applies only to openai-chat and anthropic-messages`,
+    });
   }
   const urlProblem = checkUrl(t, at);
   if (urlProblem) problems.push(urlProblem);
@@ -74,14 +84,18 @@ export function crossFieldChecks(input: ConfigInput, config: Config): PathProble
   config.targets.forEach((t, i) => {
     const first = seen.get(t.name);
     if (first !== undefined) {
-      problems.push({ path: ['targets', i, 'name'], message: `duplicate target name "${t.name}" (first at targets[${first}])` });
+      problems.push({
+        path: ['targets', i, 'name'],
+        message: `duplicate target name "${t.name}" (first at targets[${first}])`,
+      });
     } else seen.set(t.name, i);
     problems.push(...checkTarget(t, i, input));
   });
   problems.push(...checkStatusPageTargets(config.statusPages, new Set(config.targets.map((t) => t.name))));
   const tokenNames = new Set<string>();
   config.auth.tokens.forEach((tok, i) => {
-    if (tokenNames.has(tok.name)) problems.push({ path: ['auth', 'tokens', i, 'name'], message: `duplicate token name "${tok.name}"` });
+    if (tokenNames.has(tok.name))
+      problems.push({ path: ['auth', 'tokens', i, 'name'], message: `duplicate token name "${tok.name}"` });
     tokenNames.add(tok.name);
   });
   return problems;

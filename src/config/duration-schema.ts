@@ -14,4 +14,6 @@ export const durationSchema = z.union([z.number().nonnegative(), z.string()]).tr
 });
 
 /** A duration that must be greater than zero. */
-export const positiveDurationSchema = durationSchema.refine((ms) => ms > 0, { message: 'must be greater than 0' });
+export const positiveDurationSchema = durationSchema.refine((ms) => ms > 0, {
+  message: 'must be greater than 0',
+});

@@ -21,7 +21,10 @@ export function malformedEnvRef(text: string): string | undefined {
  * Replaces every `${NAME}` with its value from `env`. Returns the names that were missing
  * (replaced by an empty string) so the caller can report them with a path.
  */
-export function expandEnvRefs(text: string, env: Record<string, string | undefined>): { value: string; missing: string[] } {
+export function expandEnvRefs(
+  text: string,
+  env: Record<string, string | undefined>,
+): { value: string; missing: string[] } {
   const missing: string[] = [];
   const value = text.replace(REF_RE, (_, name: string) => {
     const v = env[name];

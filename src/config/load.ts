@@ -21,7 +21,8 @@ export interface ConfigProblem {
 }
 
 /** The result of loading: a config when there were no problems, else the problems. */
-export type LoadResult = { ok: true; config: Config; warnings: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
+export type LoadResult =
+  { ok: true; config: Config; warnings: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** Options for loading: the environment for `${ENV}` references, and whether missing ones are errors. */
 export interface LoadOptions {
@@ -47,7 +48,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Formats a problem the way `nines check` prints it. */
 export function formatProblem(p: ConfigProblem): string {
-  return p.path ? `${p.file}:${p.line}:${p.col}: ${p.path}: ${p.message}` : `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return p.path
+    ? `${p.file}:${p.line}:${p.col}: ${p.path}: ${p.message}`
+    : `${p.file}:${p.line}:${p.col}: ${p.message}`;
 }
 
 /** Finds the deepest YAML node along `path` and whether the last key itself was found. */
@@ -114,7 +117,12 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
   if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error, file, doc, counter) };
   const withDefaults = applyDefaults(parsed.data);
   const locateAll = (ps: PathProblem[]): ConfigProblem[] =>
-    ps.map((p) => ({ file, ...position(doc, counter, p.path, false), path: formatPath(p.path), message: p.message }));
+    ps.map((p) => ({
+      file,
+      ...position(doc, counter, p.path, false),
+      path: formatPath(p.path),
+      message: p.message,
+    }));
   const problems = locateAll(crossFieldChecks(parsed.data, withDefaults));
   if (options.extraChecks) problems.push(...locateAll(options.extraChecks(withDefaults)));
   const { config, missing } = expandSecrets(withDefaults, options.env ?? process.env);
@@ -138,7 +146,10 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadRes
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, problems: [{ file, line: 1, col: 1, path: '', message: `cannot read: ${(err as Error).message}` }] };
+    return {
+      ok: false,
+      problems: [{ file, line: 1, col: 1, path: '', message: `cannot read: ${(err as Error).message}` }],
+    };
   }
   return loadConfigText(text, file, options);
 }

@@ -48,7 +48,10 @@ export function applyDefaults(input: ConfigInput): Config {
 }
 
 /** Expands `${ENV}` in target urls and headers and in auth tokens; reports what is missing. */
-export function expandSecrets(config: Config, env: Record<string, string | undefined>): { config: Config; missing: MissingEnv[] } {
+export function expandSecrets(
+  config: Config,
+  env: Record<string, string | undefined>,
+): { config: Config; missing: MissingEnv[] } {
   const missing: MissingEnv[] = [];
   const expand = (text: string, path: (string | number)[]): string => {
     const r = expandEnvRefs(text, env);
@@ -62,6 +65,9 @@ export function expandSecrets(config: Config, env: Record<string, string | undef
       Object.entries(t.headers).map(([k, v]) => [k, expand(v, ['targets', i, 'headers', k])]),
     ),
   }));
-  const tokens = config.auth.tokens.map((tok, i) => ({ ...tok, token: expand(tok.token, ['auth', 'tokens', i, 'token']) }));
+  const tokens = config.auth.tokens.map((tok, i) => ({
+    ...tok,
+    token: expand(tok.token, ['auth', 'tokens', i, 'token']),
+  }));
   return { config: { ...config, targets, auth: { ...config.auth, tokens } }, missing };
 }

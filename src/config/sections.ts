@@ -18,8 +18,14 @@ export const serverSchema = z
 /** `storage:` the database and how long each tier of data is kept. */
 export const storageSchema = z
   .object({
-    sqlite: z.object({ path: z.string().min(1).default('./data/nines.db') }).strict().default({ path: './data/nines.db' }),
-    postgres: z.object({ url: z.string().min(1) }).strict().optional(),
+    sqlite: z
+      .object({ path: z.string().min(1).default('./data/nines.db') })
+      .strict()
+      .default({ path: './data/nines.db' }),
+    postgres: z
+      .object({ url: z.string().min(1) })
+      .strict()
+      .optional(),
     retention: z
       .object({
         raw: durationSchema.default(7 * 86_400_000),
@@ -28,7 +34,12 @@ export const storageSchema = z
         requests: durationSchema.default(30 * 86_400_000),
       })
       .strict()
-      .default({ raw: 7 * 86_400_000, minute: 35 * 86_400_000, hour: 400 * 86_400_000, requests: 30 * 86_400_000 }),
+      .default({
+        raw: 7 * 86_400_000,
+        minute: 35 * 86_400_000,
+        hour: 400 * 86_400_000,
+        requests: 30 * 86_400_000,
+      }),
     /** How often buffered results are flushed to the database. */
     flushInterval: positiveDurationSchema.default(1000),
   })

@@ -3,7 +3,7 @@
  * from `defaults:` (see resolve.ts); kind-specific fields are checked in checks.ts.
  */
 import { z } from 'zod';
-import { durationSchema, positiveDurationSchema } from './duration-schema.ts';
+import { positiveDurationSchema } from './duration-schema.ts';
 import { assertionSchema } from './assertions.ts';
 
 /** Every probe kind nines knows. */
@@ -35,7 +35,12 @@ export const probeSettingsSchema = z.object({
   failureThreshold: z.number().int().min(1).max(100).optional(),
   successThreshold: z.number().int().min(1).max(100).optional(),
   /** Largest response body read, in bytes; bigger bodies fail with error class too_large. */
-  maxBodyBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(512 * 1024 * 1024)
+    .optional(),
 });
 
 /** One target as written in config. */

@@ -47,7 +47,12 @@ export class ManualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const timer: PendingTimer = { at: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    const timer: PendingTimer = {
+      at: this.current + Math.max(0, delayMs),
+      seq: this.seq++,
+      fn,
+      cancelled: false,
+    };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }

@@ -25,7 +25,12 @@ function rng(seed: number): () => number {
 export async function hasHistory(store: Store, config: Config, now: number): Promise<boolean> {
   const first = config.targets[0];
   if (!first) return true;
-  const rows = await store.queryRollups({ tier: 'hour', from: now - 30 * DAY, to: now, targets: [first.name] });
+  const rows = await store.queryRollups({
+    tier: 'hour',
+    from: now - 30 * DAY,
+    to: now,
+    targets: [first.name],
+  });
   return rows.length > 0;
 }
 
@@ -40,10 +45,15 @@ export async function backfillHistory(store: Store, config: Config, now: number,
     const count = 1 + Math.floor(random() * 4);
     for (let i = 0; i < count; i++) {
       const from = start + Math.floor(random() * (end - start - DAY));
-      outages.push({ from: Math.floor(from / MINUTE) * MINUTE, to: Math.floor(from / MINUTE) * MINUTE + (3 + Math.floor(random() * 40)) * MINUTE });
+      outages.push({
+        from: Math.floor(from / MINUTE) * MINUTE,
+        to: Math.floor(from / MINUTE) * MINUTE + (3 + Math.floor(random() * 40)) * MINUTE,
+      });
     }
     outages.sort((a, b) => a.from - b.from);
-    const events: StateEvent[] = [{ target: target.name, at: start, from: 'unknown', to: 'up', reason: 'backfilled history' }];
+    const events: StateEvent[] = [
+      { target: target.name, at: start, from: 'unknown', to: 'up', reason: 'backfilled history' },
+    ];
     for (const o of outages) {
       events.push({ target: target.name, at: o.from, from: 'up', to: 'down', reason: 'backfilled outage' });
       events.push({ target: target.name, at: o.to, from: 'down', to: 'up', reason: 'backfilled recovery' });
@@ -54,15 +64,29 @@ export async function backfillHistory(store: Store, config: Config, now: number,
     let batch: ProbeResult[] = [];
     for (let at = start; at <= end; at += MINUTE) {
       const down = outages.some((o) => at >= o.from && at < o.to);
-      const latency = down ? 5000 : base * Math.exp(0.35 * gaussian(random)) * (1 + 0.2 * Math.sin((2 * Math.PI * at) / DAY));
+      const latency = down
+        ? 5000
+        : base * Math.exp(0.35 * gaussian(random)) * (1 + 0.2 * Math.sin((2 * Math.PI * at) / DAY));
       const r: ProbeResult = down
-        ? { target: target.name, at, outcome: 'failed', latencyMs: 5000, timings: { totalMs: 5000 }, errorClass: random() < 0.5 ? 'connect' : 'http_5xx', error: 'backfilled outage', location: 'local' }
+        ? {
+            target: target.name,
+            at,
+            outcome: 'failed',
+            latencyMs: 5000,
+            timings: { totalMs: 5000 },
+            errorClass: random() < 0.5 ? 'connect' : 'http_5xx',
+            error: 'backfilled outage',
+            location: 'local',
+          }
         : {
             target: target.name,
             at,
             outcome: 'ok',
             latencyMs: Math.round(latency * 10) / 10,
-            timings: { totalMs: Math.round(latency * 10) / 10, ...(streaming ? { ttftMs: Math.round(latency * 0.45) } : {}) },
+            timings: {
+              totalMs: Math.round(latency * 10) / 10,
+              ...(streaming ? { ttftMs: Math.round(latency * 0.45) } : {}),
+            },
             status: 200,
             location: 'local',
           };

@@ -4,7 +4,10 @@
  */
 
 /** Starts sending requests; returns the stop function. */
-export function startDemoTraffic(gatewayUrl: string, options: { perSecond?: number; log?: (line: string) => void } = {}): () => void {
+export function startDemoTraffic(
+  gatewayUrl: string,
+  options: { perSecond?: number; log?: (line: string) => void } = {},
+): () => void {
   const perSecond = options.perSecond ?? 2;
   const models = ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini', 'claude-3-5-haiku', 'llama-3.1-8b'];
   let n = 0;
@@ -19,7 +22,12 @@ export function startDemoTraffic(gatewayUrl: string, options: { perSecond?: numb
     fetch(`${gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, stream, max_tokens: 32, messages: [{ role: 'user', content: `What is ${n % 10}+${(n * 7) % 10}?` }] }),
+      body: JSON.stringify({
+        model,
+        stream,
+        max_tokens: 32,
+        messages: [{ role: 'user', content: `What is ${n % 10}+${(n * 7) % 10}?` }],
+      }),
       signal: AbortSignal.timeout(30_000),
     })
       .then((res) => res.arrayBuffer())

@@ -21,9 +21,15 @@ export async function startWebhookLog(print: (line: string) => void): Promise<We
     });
     req.on('end', () => {
       try {
-        const n = JSON.parse(body) as { status?: string; receiver?: string; alerts?: { labels?: Record<string, string>; annotations?: Record<string, string> }[] };
+        const n = JSON.parse(body) as {
+          status?: string;
+          receiver?: string;
+          alerts?: { labels?: Record<string, string>; annotations?: Record<string, string> }[];
+        };
         for (const a of n.alerts ?? []) {
-          print(`demo: notification ${n.status} → ${n.receiver}: ${a.labels?.alertname ?? '?'} ${a.annotations?.summary ?? ''}`);
+          print(
+            `demo: notification ${n.status} → ${n.receiver}: ${a.labels?.alertname ?? '?'} ${a.annotations?.summary ?? ''}`,
+          );
         }
       } catch {
         print('demo: received a notification that is not JSON');

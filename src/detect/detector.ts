@@ -101,6 +101,9 @@ export interface DetectorState {
   short: Float64Array;
   shortCount: number;
   shortSum: number;
+  /** Smallest and largest value in the short window. */
+  shortLo: number;
+  shortHi: number;
   envValue: EnvelopeState;
   envJump: EnvelopeState;
   envShift: EnvelopeState;
@@ -135,6 +138,8 @@ export function createDetector(params: Partial<DetectorParams> = {}): Detector {
     short: new Float64Array(Math.max(1, p.shortWindow)),
     shortCount: 0,
     shortSum: 0,
+    shortLo: 0,
+    shortHi: 0,
     envValue: newEnvelope(),
     envJump: newEnvelope(),
     envShift: newEnvelope(),
@@ -168,7 +173,8 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
   const nj = envelopeNovelty(s.envJump, value - s.prev, p.decay, 0);
   const w = s.short.length;
   const idx = s.shortCount % w;
-  s.shortSum += value - (s.shortCount >= w ? s.short[idx]! : 0);
+  const evicted = s.shortCount >= w ? s.short[idx]! : Number.NaN;
+  s.shortSum += value - (s.shortCount >= w ? evicted : 0);
   s.short[idx] = value;
   s.shortCount++;
   // The shift features wait until the short window is full (at the start and after a gap).
@@ -179,13 +185,21 @@ function step(s: DetectorState, p: DetectorParams, t: number, value: number): nu
     // Sustained shift: how far the whole window sits beyond the slow level (its nearest point).
     // A spike moves the window's mean but not its minimum, so earlier spikes do not widen this
     // envelope and a later level shift inside their range still scores.
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = 0; k < w; k++) {
-      const v = s.short[k]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    // Window min/max kept incrementally; rescanned only when the evicted point was an extreme.
+    if (s.shortCount === w || evicted === s.shortLo || evicted === s.shortHi) {
+      s.shortLo = Infinity;
+      s.shortHi = -Infinity;
+      for (let k = 0; k < w; k++) {
+        const v = s.short[k]!;
+        if (v < s.shortLo) s.shortLo = v;
+        if (v > s.shortHi) s.shortHi = v;
+      }
+    } else {
+      if (value < s.shortLo) s.shortLo = value;
+      if (value > s.shortHi) s.shortHi = value;
     }
+    const lo = s.shortLo;
+    const hi = s.shortHi;
     const sustained = lo > s.slow ? lo - s.slow : hi < s.slow ? hi - s.slow : 0;
     nsu = envelopeNovelty(
       s.envSustained,

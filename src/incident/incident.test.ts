@@ -9,7 +9,15 @@ import { mtta, mttr } from './metrics.ts';
 import { renderPostmortem } from './postmortem.ts';
 import type { Incident } from './types.ts';
 
-const base: Incident = { id: 'i1', title: 't', severity: 'SEV2', state: 'open', groupKey: 'g', labels: {}, openedAt: 0 };
+const base: Incident = {
+  id: 'i1',
+  title: 't',
+  severity: 'SEV2',
+  state: 'open',
+  groupKey: 'g',
+  labels: {},
+  openedAt: 0,
+};
 
 test('lifecycle: allowed and refused transitions', () => {
   const table: [Incident['state'], Parameters<typeof canApply>[1], boolean][] = [
@@ -80,7 +88,9 @@ test('service: a paging group opens one incident; repeats join it; resolution mi
   const clock = new ManualClock(1_000_000);
   const svc = new IncidentService(new MemoryIncidentStore(), clock, {
     newId: () => 'inc-1',
-    findCauses: async () => [{ cause: 'provider openai-west', score: 0.9, evidence: ['3 targets share provider'] }],
+    findCauses: async () => [
+      { cause: 'provider openai-west', score: 0.9, evidence: ['3 targets share provider'] },
+    ],
   });
   assert.equal(await svc.onAlertGroup(group('firing', 'ticket')), undefined);
   const opened = await svc.onAlertGroup(group('firing'));

@@ -30,7 +30,12 @@ export function canApply(state: IncidentState, action: IncidentAction): boolean 
  * skipping a step (resolving an open incident) also sets the acknowledgement time, so MTTA is
  * never undefined for a resolved incident.
  */
-export function applyIncidentAction(incident: Incident, action: IncidentAction, now: number, actor: string): Incident {
+export function applyIncidentAction(
+  incident: Incident,
+  action: IncidentAction,
+  now: number,
+  actor: string,
+): Incident {
   if (!canApply(incident.state, action)) {
     throw new NinesError('CONFLICT', `cannot ${action} incident ${incident.id}: it is ${incident.state}`, {
       details: { state: incident.state, action },

@@ -21,7 +21,9 @@ export class MemoryIncidentStore implements IncidentStore {
   }
   async listIncidents(q: Parameters<IncidentStore['listIncidents']>[0]): Promise<Incident[]> {
     return [...this.incidents.values()]
-      .filter((i) => (q.from === undefined || i.openedAt >= q.from) && (q.to === undefined || i.openedAt < q.to))
+      .filter(
+        (i) => (q.from === undefined || i.openedAt >= q.from) && (q.to === undefined || i.openedAt < q.to),
+      )
       .filter((i) => !q.states || q.states.includes(i.state))
       .sort((a, b) => b.openedAt - a.openedAt)
       .slice(0, q.limit ?? 1000);

@@ -3,7 +3,9 @@ import type { Incident } from './types.ts';
 
 /** Mean time to acknowledge, ms, over incidents that were acknowledged (null when none). */
 export function mtta(incidents: readonly Incident[]): number | null {
-  const d = incidents.filter((i) => i.acknowledgedAt !== undefined).map((i) => i.acknowledgedAt! - i.openedAt);
+  const d = incidents
+    .filter((i) => i.acknowledgedAt !== undefined)
+    .map((i) => i.acknowledgedAt! - i.openedAt);
   return d.length ? d.reduce((a, b) => a + b, 0) / d.length : null;
 }
 

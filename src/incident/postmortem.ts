@@ -17,12 +17,17 @@ function md(text: string): string {
 }
 
 /** Renders the postmortem draft of one incident. */
-export function renderPostmortem(incident: Incident, timeline: readonly TimelineEntry[], now: number): string {
+export function renderPostmortem(
+  incident: Incident,
+  timeline: readonly TimelineEntry[],
+  now: number,
+): string {
   const { ttaMs, ttrMs } = incidentDurations(incident);
   const end = incident.resolvedAt ?? now;
   const alerts = new Map<string, string>();
   for (const e of timeline) {
-    if (e.kind === 'alert' && typeof e.data?.fingerprint === 'string') alerts.set(e.data.fingerprint, e.text.replace(/^(firing|resolved): /, ''));
+    if (e.kind === 'alert' && typeof e.data?.fingerprint === 'string')
+      alerts.set(e.data.fingerprint, e.text.replace(/^(firing|resolved): /, ''));
   }
   const lines = [
     `# Postmortem: ${md(incident.title)}`,
@@ -36,7 +41,11 @@ export function renderPostmortem(incident: Incident, timeline: readonly Timeline
     `- Opened: ${iso(incident.openedAt)}`,
     `- Acknowledged: ${incident.acknowledgedAt ? `${iso(incident.acknowledgedAt)} (${formatDuration(ttaMs!)} after opening)` : 'not yet'}`,
     `- Resolved: ${incident.resolvedAt ? `${iso(incident.resolvedAt)} (${formatDuration(ttrMs!)} after opening)` : 'not yet'}`,
-    `- Labels: ${Object.entries(incident.labels).map(([k, v]) => `${md(k)}=${md(v)}`).join(', ') || 'none'}`,
+    `- Labels: ${
+      Object.entries(incident.labels)
+        .map(([k, v]) => `${md(k)}=${md(v)}`)
+        .join(', ') || 'none'
+    }`,
     '',
     '## Impact',
     '',
@@ -56,7 +65,10 @@ export function renderPostmortem(incident: Incident, timeline: readonly Timeline
     '## Probable causes',
     '',
     ...(incident.causes?.length
-      ? incident.causes.map((c, i) => `${i + 1}. ${md(c.cause)} (score ${c.score.toFixed(2)})${c.evidence.length ? `: ${c.evidence.map(md).join('; ')}` : ''}`)
+      ? incident.causes.map(
+          (c, i) =>
+            `${i + 1}. ${md(c.cause)} (score ${c.score.toFixed(2)})${c.evidence.length ? `: ${c.evidence.map(md).join('; ')}` : ''}`,
+        )
       : ['- none identified automatically']),
     '',
     '## What went well / what went wrong / action items',

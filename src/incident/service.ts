@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { NinesError } from '../core/errors.ts';
 import { applyIncidentAction } from './lifecycle.ts';
-import type { Incident, IncidentAction, IncidentStore, ProbableCauseView, Severity, TimelineEntry } from './types.ts';
+import type {
+  Incident,
+  IncidentAction,
+  IncidentStore,
+  ProbableCauseView,
+  Severity,
+  TimelineEntry,
+} from './types.ts';
 
 /** The part of an alert the incident module reads (structurally the alert module's Alert). */
 export interface IncidentAlertInput {
@@ -80,19 +87,31 @@ export class IncidentService {
       const paging = group.alerts.filter((a) => this.openOn.includes(a.labels.severity ?? ''));
       if (!incident && paging.length === 0) return undefined;
       if (!incident) incident = await this.open(group, now);
-      else if (incident.state === 'mitigated') incident = await this.act(incident.id, 'reopen', 'alerting', 'alerts firing again');
-      const seen = new Set((await this.store.timeline(incident.id)).map((e) => `${e.kind}:${String(e.data?.fingerprint)}:${String(e.data?.status)}`));
+      else if (incident.state === 'mitigated')
+        incident = await this.act(incident.id, 'reopen', 'alerting', 'alerts firing again');
+      const seen = new Set(
+        (await this.store.timeline(incident.id)).map(
+          (e) => `${e.kind}:${String(e.data?.fingerprint)}:${String(e.data?.status)}`,
+        ),
+      );
       for (const a of group.alerts) {
         const ends = typeof a.endsAt === 'number' ? a.endsAt : a.endsAt ? Date.parse(a.endsAt) : undefined;
         const status = a.state === 'resolved' || (ends !== undefined && ends <= now) ? 'resolved' : 'firing';
         if (seen.has(`alert:${a.fingerprint}:${status}`)) continue;
-        await this.note(incident.id, 'alert', alertLine(a, status === 'firing'), 'alerting', { fingerprint: a.fingerprint, status, labels: a.labels });
+        await this.note(incident.id, 'alert', alertLine(a, status === 'firing'), 'alerting', {
+          fingerprint: a.fingerprint,
+          status,
+          labels: a.labels,
+        });
       }
       return incident;
     }
     if (!incident) return undefined;
     for (const a of group.alerts) {
-      await this.note(incident.id, 'alert', alertLine(a, false), 'alerting', { fingerprint: a.fingerprint, status: 'resolved' });
+      await this.note(incident.id, 'alert', alertLine(a, false), 'alerting', {
+        fingerprint: a.fingerprint,
+        status: 'resolved',
+      });
     }
     if (incident.state === 'open' || incident.state === 'acknowledged') {
       incident = await this.act(incident.id, 'mitigate', 'automation', 'all alerts of the group resolved');
@@ -123,7 +142,12 @@ export class IncidentService {
         const causes = await this.options.findCauses(incident);
         if (causes.length) await this.attachCauses(incident.id, causes);
       } catch (err) {
-        await this.note(incident.id, 'cause', `probable causes unavailable: ${(err as Error).message}`, 'automation');
+        await this.note(
+          incident.id,
+          'cause',
+          `probable causes unavailable: ${(err as Error).message}`,
+          'automation',
+        );
       }
     }
     const opened = (await this.store.getIncident(incident.id)) ?? incident;
@@ -136,7 +160,9 @@ export class IncidentService {
     const incident = await this.mustGet(id);
     const next = applyIncidentAction(incident, action, this.clock.now(), actor);
     await this.store.updateIncident(next);
-    await this.note(id, 'state', `${incident.state} → ${next.state}${note ? `: ${note}` : ''}`, actor, { action });
+    await this.note(id, 'state', `${incident.state} → ${next.state}${note ? `: ${note}` : ''}`, actor, {
+      action,
+    });
     this.options.onChange?.(next);
     return next;
   }
@@ -146,12 +172,18 @@ export class IncidentService {
     await this.mustGet(id);
     const trimmed = text.trim();
     if (trimmed === '') throw new NinesError('VALIDATION', 'note text is empty');
-    if (trimmed.length > 10_000) throw new NinesError('VALIDATION', 'note text is longer than 10000 characters');
+    if (trimmed.length > 10_000)
+      throw new NinesError('VALIDATION', 'note text is longer than 10000 characters');
     return this.note(id, 'note', trimmed, actor, undefined, isPublic);
   }
 
   /** Records an action taken by automation or a person (e.g. "drained provider openai-west"). */
-  async recordAction(id: string, text: string, actor: string, data?: Record<string, unknown>): Promise<TimelineEntry> {
+  async recordAction(
+    id: string,
+    text: string,
+    actor: string,
+    data?: Record<string, unknown>,
+  ): Promise<TimelineEntry> {
     await this.mustGet(id);
     return this.note(id, 'action', text, actor, data);
   }
@@ -161,7 +193,10 @@ export class IncidentService {
     const incident = await this.mustGet(id);
     const next = { ...incident, causes };
     await this.store.updateIncident(next);
-    const top = causes.slice(0, 3).map((c) => `${c.cause} (${c.score.toFixed(2)})`).join('; ');
+    const top = causes
+      .slice(0, 3)
+      .map((c) => `${c.cause} (${c.score.toFixed(2)})`)
+      .join('; ');
     await this.note(id, 'cause', `probable causes: ${top}`, 'automation', { causes });
     return next;
   }
@@ -191,7 +226,15 @@ export class IncidentService {
     data?: Record<string, unknown>,
     isPublic = false,
   ): Promise<TimelineEntry> {
-    const entry: TimelineEntry = { incidentId, at: this.clock.now(), kind, text, actor, ...(data ? { data } : {}), ...(isPublic ? { public: true } : {}) };
+    const entry: TimelineEntry = {
+      incidentId,
+      at: this.clock.now(),
+      kind,
+      text,
+      actor,
+      ...(data ? { data } : {}),
+      ...(isPublic ? { public: true } : {}),
+    };
     await this.store.appendTimeline(entry);
     return entry;
   }

@@ -66,7 +66,12 @@ export interface IncidentStore {
   getIncident(id: string): Promise<Incident | undefined>;
   /** The unresolved incident for an alert group, if any. */
   findOpenByGroup(groupKey: string): Promise<Incident | undefined>;
-  listIncidents(q: { from?: number; to?: number; states?: readonly IncidentState[]; limit?: number }): Promise<Incident[]>;
+  listIncidents(q: {
+    from?: number;
+    to?: number;
+    states?: readonly IncidentState[];
+    limit?: number;
+  }): Promise<Incident[]>;
   appendTimeline(entry: TimelineEntry): Promise<void>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
 }

@@ -57,7 +57,11 @@ const DAY = 86_400_000;
 function selectorTargets(sel: SliSelector, config: Config): string[] {
   if (sel.source !== 'probe') return [];
   return config.targets
-    .filter((t) => (!sel.targets || sel.targets.includes(t.name)) && Object.entries(sel.labels ?? {}).every(([k, v]) => t.labels[k] === v))
+    .filter(
+      (t) =>
+        (!sel.targets || sel.targets.includes(t.name)) &&
+        Object.entries(sel.labels ?? {}).every(([k, v]) => t.labels[k] === v),
+    )
     .map((t) => t.name);
 }
 
@@ -87,14 +91,17 @@ export class AlertingRuntime {
       clock: o.clock,
       send: (n) => this.deliver(n),
       isAcknowledged: (key) => o.sink.isAcknowledged(key),
-      onError: (err, key) => o.log(`alerting: delivery of ${key} failed, will retry: ${(err as Error).message}`),
+      onError: (err, key) =>
+        o.log(`alerting: delivery of ${key} failed, will retry: ${(err as Error).message}`),
     });
   }
 
   /** Restores persisted state and starts the cycle. */
   async start(): Promise<void> {
-    const saved = (await this.o.state?.load().catch(() => undefined)) as { pipeline?: unknown; rules?: RuleEvalState } | undefined;
-    if (saved?.pipeline) this.pipeline.importState(saved.pipeline as Parameters<AlertPipeline['importState']>[0]);
+    const saved = (await this.o.state?.load().catch(() => undefined)) as
+      { pipeline?: unknown; rules?: RuleEvalState } | undefined;
+    if (saved?.pipeline)
+      this.pipeline.importState(saved.pipeline as Parameters<AlertPipeline['importState']>[0]);
     if (saved?.rules) this.ruleState = saved.rules;
     this.unsubscribe = this.o.tracker.subscribe((c) => {
       if (c.kind === 'event') this.trigger();
@@ -129,7 +136,8 @@ export class AlertingRuntime {
   private async flush(now: number): Promise<void> {
     const sent = this.pipeline.tick(now);
     for (const n of sent) await this.o.incidents?.onAlertGroup(toAlertGroup(n));
-    if (sent.length) await this.o.state?.save({ pipeline: this.pipeline.exportState(), rules: this.ruleState });
+    if (sent.length)
+      await this.o.state?.save({ pipeline: this.pipeline.exportState(), rules: this.ruleState });
   }
 
   /** Runs a cycle now (or right after the running one). */
@@ -157,8 +165,14 @@ export class AlertingRuntime {
     const now = this.o.clock.now();
     const { config } = this.o;
     const slos = config.slos as readonly SloDefinition[];
-    if (slos.length) await this.series.refresh(slos.map((s) => s.selector), now);
-    const evaluations = slos.map((slo) => evaluateSloSync(slo, now, (sel, from, to) => this.series.query(sel, from, to)));
+    if (slos.length)
+      await this.series.refresh(
+        slos.map((s) => s.selector),
+        now,
+      );
+    const evaluations = slos.map((slo) =>
+      evaluateSloSync(slo, now, (sel, from, to) => this.series.query(sel, from, to)),
+    );
     this.evaluations = new Map(evaluations.map((e) => [e.slo, e]));
     for (const e of evaluations) this.o.onSloEvaluated?.(e);
 
@@ -166,7 +180,9 @@ export class AlertingRuntime {
     const detectors = this.o.detectors?.(now);
     const inputs: RuleInputs = {
       targets: targets.map((t) => ({ target: t.name, state: t.state, labels: t.labels })),
-      metrics: config.alerting.rules.some((r) => r.kind === 'threshold') ? await targetMetricSignals(this.o.store, targets, now) : [],
+      metrics: config.alerting.rules.some((r) => r.kind === 'threshold')
+        ? await targetMetricSignals(this.o.store, targets, now)
+        : [],
       slos: evaluations.map((e) => sloBurnSignal(e)),
       anomalies: detectors?.anomalies ?? [],
       forecasts: detectors?.forecasts ?? [],

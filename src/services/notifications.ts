@@ -37,11 +37,18 @@ export function outboxPath(config: Config): string {
 }
 
 /** Builds integrations, outbox and worker, and starts the worker. */
-export function startNotifications(config: Config, clock: Clock, log: (line: string) => void, store?: OutboxStore): Notifications {
+export function startNotifications(
+  config: Config,
+  clock: Clock,
+  log: (line: string) => void,
+  store?: OutboxStore,
+): Notifications {
   const integrations = new Map<string, Integration>();
   const byReceiver = new Map<string, Integration[]>();
   for (const r of config.alerting.receivers) {
-    const list = createIntegrations(r, { ...(config.server.publicUrl ? { externalURL: config.server.publicUrl } : {}) });
+    const list = createIntegrations(r, {
+      ...(config.server.publicUrl ? { externalURL: config.server.publicUrl } : {}),
+    });
     byReceiver.set(r.name, list);
     for (const i of list) integrations.set(i.id, i);
   }
@@ -52,7 +59,8 @@ export function startNotifications(config: Config, clock: Clock, log: (line: str
     clock,
     resolve: (id) => integrations.get(id)?.notifier,
     onAttempt: (item, result) => {
-      if (!result.ok) log(`notify: ${item.integration} ${result.retryable ? 'will retry' : 'gave up'}: ${result.message}`);
+      if (!result.ok)
+        log(`notify: ${item.integration} ${result.retryable ? 'will retry' : 'gave up'}: ${result.message}`);
     },
     onError: (err) => log(`notify: delivery round failed: ${(err as Error).message}`),
   });
@@ -63,7 +71,10 @@ export function startNotifications(config: Config, clock: Clock, log: (line: str
     enqueue(n) {
       const list = byReceiver.get(n.receiver) ?? [];
       if (list.length === 0) return;
-      outbox.enqueueSync(n, list.map((i) => ({ id: i.id, receiver: i.receiver })));
+      outbox.enqueueSync(
+        n,
+        list.map((i) => ({ id: i.id, receiver: i.receiver })),
+      );
       void worker.runOnce().catch((err: unknown) => log(`notify: ${(err as Error).message}`));
     },
     async close() {

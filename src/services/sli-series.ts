@@ -23,7 +23,10 @@ export function probeGoodTotal(sel: SliSelector, r: Rollup): GoodTotal {
       return { good: Math.min(available, below), total: r.total };
     }
     case 'ttft': {
-      const below = r.ttftCount > 0 ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity) : 0;
+      const below =
+        r.ttftCount > 0
+          ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity)
+          : 0;
       return { good: below, total: r.ttftCount + r.failed };
     }
   }
@@ -41,7 +44,10 @@ export function requestGoodTotal(sel: SliSelector, r: RequestRollup): GoodTotal 
       return { good: Math.min(okCount, below), total: r.total };
     }
     case 'ttft': {
-      const below = r.ttftCount > 0 ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity) : 0;
+      const below =
+        r.ttftCount > 0
+          ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity)
+          : 0;
       return { good: below, total: r.ttftCount + r.errors };
     }
   }
@@ -89,7 +95,13 @@ export class SliSeriesCache {
       wanted.add(key);
       let s = this.series.get(key);
       if (!s || nowMinute - s.startMinute >= s.good.length) {
-        s = { selector: sel, startMinute: nowMinute - span + 1, good: new Float64Array(span + 1440), total: new Float64Array(span + 1440), loadedTo: (nowMinute - span + 1) * MINUTE };
+        s = {
+          selector: sel,
+          startMinute: nowMinute - span + 1,
+          good: new Float64Array(span + 1440),
+          total: new Float64Array(span + 1440),
+          loadedTo: (nowMinute - span + 1) * MINUTE,
+        };
         this.series.set(key, s);
       }
       const from = Math.max(s.startMinute * MINUTE, s.loadedTo - MINUTE);
@@ -114,9 +126,16 @@ export class SliSeriesCache {
     if (sel.source === 'probe') {
       const targets = this.options.targetsOf(sel);
       if (targets.length === 0) return;
-      for (const r of await this.options.store.queryRollups({ tier: 'minute', from, to, targets })) add(r.bucket, probeGoodTotal(sel, r));
+      for (const r of await this.options.store.queryRollups({ tier: 'minute', from, to, targets }))
+        add(r.bucket, probeGoodTotal(sel, r));
     } else {
-      for (const r of await this.options.store.queryRequestRollups({ tier: 'minute', from, to, route: sel.route })) add(r.bucket, requestGoodTotal(sel, r));
+      for (const r of await this.options.store.queryRequestRollups({
+        tier: 'minute',
+        from,
+        to,
+        route: sel.route,
+      }))
+        add(r.bucket, requestGoodTotal(sel, r));
     }
     if (sel.excludeMaintenance && this.options.maintenance) {
       for (const [ms, me] of this.options.maintenance(from, to)) {

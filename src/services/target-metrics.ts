@@ -8,7 +8,14 @@ import type { MetricSignal } from '../alert/signals.ts';
 import type { Store } from '../store/types.ts';
 
 /** The metric names computed, for docs and validation. */
-export const TARGET_METRICS = ['p50_latency_ms', 'p95_latency_ms', 'p99_latency_ms', 'ttft_p95_ms', 'error_rate', 'checks'] as const;
+export const TARGET_METRICS = [
+  'p50_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+  'ttft_p95_ms',
+  'error_rate',
+  'checks',
+] as const;
 
 /** Computes the metric signals of the given targets over [now - windowMs, now). */
 export async function targetMetricSignals(
@@ -18,11 +25,17 @@ export async function targetMetricSignals(
   windowMs = 5 * 60_000,
 ): Promise<MetricSignal[]> {
   if (targets.length === 0) return [];
-  const rollups = await store.queryRollups({ tier: 'minute', from: now - windowMs, to: now + 1, targets: targets.map((t) => t.name) });
+  const rollups = await store.queryRollups({
+    tier: 'minute',
+    from: now - windowMs,
+    to: now + 1,
+    targets: targets.map((t) => t.name),
+  });
   const agg = new Map<string, { total: number; failed: number; lat: QuantileSketch; ttft: QuantileSketch }>();
   for (const r of rollups) {
     let a = agg.get(r.target);
-    if (!a) agg.set(r.target, (a = { total: 0, failed: 0, lat: new QuantileSketch(), ttft: new QuantileSketch() }));
+    if (!a)
+      agg.set(r.target, (a = { total: 0, failed: 0, lat: new QuantileSketch(), ttft: new QuantileSketch() }));
     a.total += r.total;
     a.failed += r.failed;
     a.lat.mergeSerialized(r.latencySketch);

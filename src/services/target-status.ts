@@ -7,7 +7,9 @@ import type { ProbeResult, StateEvent, Store, TargetState } from '../store/types
 import type { TargetDirectory, TargetStatus } from '../api/services.ts';
 
 /** Called with every change the tracker sees (for live updates). */
-export type TargetStatusListener = (change: { kind: 'result'; result: ProbeResult } | { kind: 'event'; event: StateEvent }) => void;
+export type TargetStatusListener = (
+  change: { kind: 'result'; result: ProbeResult } | { kind: 'event'; event: StateEvent },
+) => void;
 
 /** Hides credentials in a URL: user info and query values are replaced by `***`. */
 export function maskUrl(raw: string): string {
@@ -58,7 +60,12 @@ export class TargetStatusTracker implements TargetDirectory {
         e.state = ev.to;
         e.since = ev.at;
       }
-      const [last] = await store.queryResults({ target: e.target.name, from: now - 86_400_000, to: now + 1, limit: 1 });
+      const [last] = await store.queryResults({
+        target: e.target.name,
+        from: now - 86_400_000,
+        to: now + 1,
+        limit: 1,
+      });
       if (last) e.lastResult = last;
     }
   }

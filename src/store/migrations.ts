@@ -7,6 +7,7 @@
 import { NinesError } from '../core/errors.ts';
 import { recordsSchema } from './records/schema.ts';
 import { anomaliesSchema } from './records/anomalies.ts';
+import { DAY_ROLLUPS_MIGRATION, DAY_ROLLUPS_POSTGRES, DAY_ROLLUPS_SQLITE } from './day-rollups-backfill.ts';
 
 /** One schema step, written once for SQLite and once for PostgreSQL (kept as close as possible). */
 export interface Migration {
@@ -147,6 +148,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'anomaly_scores',
     sqlite: anomaliesSchema(DIALECT.sqlite),
     postgres: anomaliesSchema(DIALECT.postgres),
+  },
+  {
+    id: 4,
+    name: DAY_ROLLUPS_MIGRATION,
+    sqlite: DAY_ROLLUPS_SQLITE,
+    postgres: DAY_ROLLUPS_POSTGRES,
   },
 ];
 

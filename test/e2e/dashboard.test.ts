@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, USERS, launchBrowser, login, startHarness, waitFor, type Harness } from './harness.ts';
 
+/** The parts of GET /api/v1/slos items the tests read. */
 interface SloView {
   name: string;
   firingTiers: string[];
   good: number;
   total: number;
 }
+/** The part of GET /api/v1/gateway the tests read. */
 interface GatewayTraffic {
   traffic: { deployment: string; total: number }[];
 }
@@ -238,6 +240,25 @@ describe('dashboard (headless Chromium)', { timeout: 120_000 }, () => {
       .locator('tr[data-fingerprint]', { hasText: 'TargetDown' })
       .filter({ hasText: 'chat-flaky' });
     await alert.getByRole('button', { name: 'Silence…' }).click();
+    // Every evaluation cycle re-publishes the firing alerts; the open form must survive that.
+    const published = new Promise<void>((resolve) => {
+      const off = h.bus.subscribe((e) => {
+        if (e.type !== 'alert') return;
+        off();
+        resolve();
+      });
+    });
+    h.nines.alerting.trigger();
+    await published;
+    const reloaded = await page
+      .waitForResponse((r) => r.url().endsWith('/api/v1/alerts'), { timeout: 2_000 })
+      .then(() => true)
+      .catch(() => false);
+    assert.equal(
+      await page.getByLabel('Comment').count(),
+      1,
+      `silence form kept (list reloaded: ${reloaded})`,
+    );
     await page.getByLabel('Comment').fill('deploying a fix');
     await page.getByRole('button', { name: 'Create silence' }).click();
     await page.getByText('Silence created.').waitFor();

@@ -16,7 +16,11 @@ const dir = mkdtempSync(join(tmpdir(), 'nines-alerting-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const TOKEN = 'operator-token-0123456789';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -108,7 +112,10 @@ alerting:
       const list = r.body.alerts as { labels: Record<string, string> }[];
       return list.length > 0 ? list : undefined;
     });
-    assert.deepEqual(firing.map((a) => a.labels.alertname), ['TargetDown']);
+    assert.deepEqual(
+      firing.map((a) => a.labels.alertname),
+      ['TargetDown'],
+    );
 
     const ack = await api('POST', `/api/v1/incidents/${open.id}/acknowledge`, { note: 'looking' });
     assert.equal(ack.status, 200);
@@ -127,13 +134,23 @@ alerting:
     assert.equal(mitigated.state, 'mitigated');
     const resolved = await api('POST', `/api/v1/incidents/${open.id}/resolve`, {});
     assert.equal((resolved.body.incident as { state: string }).state, 'resolved');
-    const pm = await fetch(`${nines.api.url}/api/v1/incidents/${open.id}/postmortem`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const pm = await fetch(`${nines.api.url}/api/v1/incidents/${open.id}/postmortem`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     assert.match(await pm.text(), /# Postmortem: chat is down/);
 
     // a silence mutes the next outage: no new firing notification
-    const sil = await api('POST', '/api/v1/silences', { matchers: ['target=chat'], endsAt: '1h', comment: 'planned work' });
+    const sil = await api('POST', '/api/v1/silences', {
+      matchers: ['target=chat'],
+      endsAt: '1h',
+      comment: 'planned work',
+    });
     assert.equal(sil.status, 201);
-    const badSil = await api('POST', '/api/v1/silences', { matchers: ['target=~('], endsAt: '1h', comment: 'x' });
+    const badSil = await api('POST', '/api/v1/silences', {
+      matchers: ['target=~('],
+      endsAt: '1h',
+      comment: 'x',
+    });
     assert.equal(badSil.status, 400);
     assert.match(String((badSil.body.error as { message: string }).message), /matchers\[0\]/);
     const before = received.length;

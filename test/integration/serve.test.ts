@@ -14,7 +14,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const ADMIN = 'admin-token-0123456789';
 const VIEWER = 'viewer-token-0123456789';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -52,7 +56,9 @@ targets:
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   try {
-    await waitFor('both targets up', () => (nines.tracker.list().every((t) => t.state === 'up') ? true : undefined));
+    await waitFor('both targets up', () =>
+      nines.tracker.list().every((t) => t.state === 'up') ? true : undefined,
+    );
     sim.setFaults('prov-b', { down: 'refuse' });
     const downAt = Date.now();
     await waitFor('chat-b down', () => (nines.tracker.get('chat-b')?.state === 'down' ? true : undefined));
@@ -68,7 +74,13 @@ targets:
     const list = await get('/api/v1/targets');
     assert.equal(list.status, 200);
     const targets = list.body.targets as { name: string; state: string; lastResult?: { outcome: string } }[];
-    assert.deepEqual(targets.map((t) => [t.name, t.state]), [['chat-a', 'up'], ['chat-b', 'down']]);
+    assert.deepEqual(
+      targets.map((t) => [t.name, t.state]),
+      [
+        ['chat-a', 'up'],
+        ['chat-b', 'down'],
+      ],
+    );
     assert.equal(targets[1]!.lastResult?.outcome, 'failed');
 
     await nines.writer.flush();
@@ -76,7 +88,10 @@ targets:
     const failed = results.body.results as { errorClass: string }[];
     assert.ok(failed.length >= 2);
     // refused connections; on a loaded machine the probe's own timeout may fire first
-    assert.ok(failed.every((r) => ['connect', 'reset', 'malformed', 'timeout'].includes(r.errorClass)), JSON.stringify(failed[0]));
+    assert.ok(
+      failed.every((r) => ['connect', 'reset', 'malformed', 'timeout'].includes(r.errorClass)),
+      JSON.stringify(failed[0]),
+    );
 
     const rollups = await get('/api/v1/targets/chat-a/rollups?tier=minute&from=-5m');
     const buckets = rollups.body.rollups as { total: number; latencyP95Ms: number | null }[];
@@ -100,7 +115,10 @@ targets:
     assert.equal((await get('/api/v1/targets/chat-a/results?from=yesterday')).status, 400);
 
     // a viewer may not write; an unknown route is a JSON 404
-    const post = await fetch(`${nines.api.url}/api/v1/incidents/x/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${VIEWER}` } });
+    const post = await fetch(`${nines.api.url}/api/v1/incidents/x/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${VIEWER}` },
+    });
     assert.equal(post.status, 403);
   } finally {
     await nines.close();

@@ -29,7 +29,14 @@ export interface AlertingApi {
 
 const matcherInput = z.union([
   z.string().min(1),
-  z.object({ name: z.string().min(1), value: z.string(), isRegex: z.boolean().default(false), isEqual: z.boolean().default(true) }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      value: z.string(),
+      isRegex: z.boolean().default(false),
+      isEqual: z.boolean().default(true),
+    })
+    .strict(),
 ]);
 
 const silenceBody = z
@@ -46,7 +53,11 @@ function instant(name: string, v: string | number | undefined, now: number): num
   if (typeof v === 'number') return v;
   if (/^\+?\d+(\.\d+)?(ms|s|m|h|d|w)/.test(v)) return now + parseDuration(v.replace(/^\+/, ''));
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new NinesError('VALIDATION', `${name}: "${v}" is not a time (ISO 8601, epoch ms, or a duration from now like 2h)`);
+  if (Number.isNaN(t))
+    throw new NinesError(
+      'VALIDATION',
+      `${name}: "${v}" is not a time (ISO 8601, epoch ms, or a duration from now like 2h)`,
+    );
   return t;
 }
 
@@ -65,7 +76,11 @@ function sloView(slo: SloDefinition | undefined, e: SloEvaluation) {
     source: slo?.selector.source ?? null,
     targets: slo?.selector.source === 'probe' ? (slo.selector.targets ?? []) : [],
     route: slo?.selector.source === 'gateway' ? slo.selector.route : null,
-    window: slo ? (slo.window.type === 'rolling' ? windowLabel(slo.window.durationMs) : `calendar ${slo.window.unit}`) : null,
+    window: slo
+      ? slo.window.type === 'rolling'
+        ? windowLabel(slo.window.durationMs)
+        : `calendar ${slo.window.unit}`
+      : null,
     period: e.period,
     good: e.events.good,
     total: e.events.total,
@@ -90,7 +105,11 @@ function sloView(slo: SloDefinition | undefined, e: SloEvaluation) {
 }
 
 /** Routes under /api/v1/alerts, /silences and /slos. */
-export function alertingRoutes(a: AlertingApi, slos: () => readonly SloDefinition[], clock: Clock): Hono<{ Variables: AuthVariables }> {
+export function alertingRoutes(
+  a: AlertingApi,
+  slos: () => readonly SloDefinition[],
+  clock: Clock,
+): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const def = (name: string) => slos().find((s) => s.name === name);
 
@@ -100,7 +119,12 @@ export function alertingRoutes(a: AlertingApi, slos: () => readonly SloDefinitio
     const body = await readJson(c, silenceBody);
     const now = clock.now();
     const matchers = body.matchers.map((m, i) => {
-      if (typeof m !== 'string') return { name: m.name, op: (m.isRegex ? (m.isEqual ? '=~' : '!~') : m.isEqual ? '=' : '!=') as '=' | '!=' | '=~' | '!~', value: m.value };
+      if (typeof m !== 'string')
+        return {
+          name: m.name,
+          op: (m.isRegex ? (m.isEqual ? '=~' : '!~') : m.isEqual ? '=' : '!=') as '=' | '!=' | '=~' | '!~',
+          value: m.value,
+        };
       try {
         return parseMatcher(m);
       } catch (err) {
@@ -109,7 +133,13 @@ export function alertingRoutes(a: AlertingApi, slos: () => readonly SloDefinitio
     });
     const startsAt = instant('startsAt', body.startsAt, now) ?? now;
     const endsAt = instant('endsAt', body.endsAt, now)!;
-    const silence = a.addSilence({ matchers, startsAt, endsAt, comment: body.comment, createdBy: c.get('principal').name });
+    const silence = a.addSilence({
+      matchers,
+      startsAt,
+      endsAt,
+      comment: body.comment,
+      createdBy: c.get('principal').name,
+    });
     return c.json({ silence }, 201);
   });
   app.delete('/silences/:id', (c) => c.json({ silence: a.expireSilence(c.req.param('id')) }));
@@ -124,7 +154,10 @@ export function alertingRoutes(a: AlertingApi, slos: () => readonly SloDefinitio
     const step = Math.max(60_000, Math.floor((e.at - e.period.from) / points));
     const burnDown: { at: number; budgetRemaining: number }[] = [];
     for (let t = e.period.from + step; t <= e.at; t += step) {
-      burnDown.push({ at: t, budgetRemaining: budgetFigures(a.sliCounts(slo.selector, e.period.from, t), slo.objective).remaining });
+      burnDown.push({
+        at: t,
+        budgetRemaining: budgetFigures(a.sliCounts(slo.selector, e.period.from, t), slo.objective).remaining,
+      });
     }
     return c.json({ slo: { ...sloView(slo, e), burnDown } });
   });

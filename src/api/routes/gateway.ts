@@ -12,11 +12,25 @@ import { parseRange } from '../params.ts';
 /** What the gateway route needs from the running gateway. */
 export interface GatewayView {
   routes(): { name: string; strategy: string; deployments: string[] }[];
-  breakerStates(): { deployment: string; provider: string; model: string; phase: string; opens: number; health: string; inFlight: number; ewmaMs?: number; openedAt?: number }[];
+  breakerStates(): {
+    deployment: string;
+    provider: string;
+    model: string;
+    phase: string;
+    opens: number;
+    health: string;
+    inFlight: number;
+    ewmaMs?: number;
+    openedAt?: number;
+  }[];
 }
 
 /** Routes under /api/v1/gateway. */
-export function gatewayRoutes(gateway: GatewayView | undefined, store: Store, clock: Clock): Hono<{ Variables: AuthVariables }> {
+export function gatewayRoutes(
+  gateway: GatewayView | undefined,
+  store: Store,
+  clock: Clock,
+): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/gateway', async (c) => {
     if (!gateway) return c.json({ enabled: false, routes: [], traffic: [] });
@@ -27,15 +41,52 @@ export function gatewayRoutes(gateway: GatewayView | undefined, store: Store, cl
       strategy: r.strategy,
       deployments: r.deployments.map((d) => {
         const s = states.get(d);
-        return { name: d, provider: s?.provider, model: s?.model, breaker: { state: s?.phase ?? 'closed', opens: s?.opens ?? 0, openedAt: s?.openedAt }, health: s?.health ?? 'unknown', inFlight: s?.inFlight ?? 0, ewmaMs: s?.ewmaMs };
+        return {
+          name: d,
+          provider: s?.provider,
+          model: s?.model,
+          breaker: { state: s?.phase ?? 'closed', opens: s?.opens ?? 0, openedAt: s?.openedAt },
+          health: s?.health ?? 'unknown',
+          inFlight: s?.inFlight ?? 0,
+          ewmaMs: s?.ewmaMs,
+        };
       }),
     }));
     const rollups = await store.queryRequestRollups({ tier: 'minute', from, to });
-    const agg = new Map<string, { route: string; deployment: string; total: number; errors: number; failovers: number; cached: number; inputTokens: number; outputTokens: number; lat: QuantileSketch; ttft: QuantileSketch }>();
+    const agg = new Map<
+      string,
+      {
+        route: string;
+        deployment: string;
+        total: number;
+        errors: number;
+        failovers: number;
+        cached: number;
+        inputTokens: number;
+        outputTokens: number;
+        lat: QuantileSketch;
+        ttft: QuantileSketch;
+      }
+    >();
     for (const r of rollups) {
       const key = `${r.route}\u0000${r.deployment}`;
       let a = agg.get(key);
-      if (!a) agg.set(key, (a = { route: r.route, deployment: r.deployment, total: 0, errors: 0, failovers: 0, cached: 0, inputTokens: 0, outputTokens: 0, lat: new QuantileSketch(), ttft: new QuantileSketch() }));
+      if (!a)
+        agg.set(
+          key,
+          (a = {
+            route: r.route,
+            deployment: r.deployment,
+            total: 0,
+            errors: 0,
+            failovers: 0,
+            cached: 0,
+            inputTokens: 0,
+            outputTokens: 0,
+            lat: new QuantileSketch(),
+            ttft: new QuantileSketch(),
+          }),
+        );
       a.total += r.total;
       a.errors += r.errors;
       a.failovers += r.failovers;

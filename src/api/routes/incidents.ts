@@ -21,10 +21,19 @@ export function incidentRoutes(incidents: IncidentService, clock: Clock): Hono<{
     const { from, to } = parseRange(c.req.query(), clock.now(), 90 * 86_400_000);
     const states = c.req.query('state')?.split(',').filter(Boolean);
     for (const s of states ?? []) {
-      if (!(STATES as readonly string[]).includes(s)) throw new NinesError('VALIDATION', `query parameter state: "${s}" is not one of ${STATES.join(', ')}`);
+      if (!(STATES as readonly string[]).includes(s))
+        throw new NinesError(
+          'VALIDATION',
+          `query parameter state: "${s}" is not one of ${STATES.join(', ')}`,
+        );
     }
     const limit = parseLimit(c.req.query('limit'), 200, 1000);
-    const list = await incidents.list({ from, to, limit, ...(states ? { states: states as (typeof STATES)[number][] } : {}) });
+    const list = await incidents.list({
+      from,
+      to,
+      limit,
+      ...(states ? { states: states as (typeof STATES)[number][] } : {}),
+    });
     return c.json({ incidents: list });
   });
 
@@ -47,7 +56,12 @@ export function incidentRoutes(incidents: IncidentService, clock: Clock): Hono<{
 
   app.post('/incidents/:id/notes', async (c) => {
     const body = await readJson(c, noteBody);
-    const entry = await incidents.addNote(c.req.param('id'), body.text, c.get('principal').name, body.public ?? false);
+    const entry = await incidents.addNote(
+      c.req.param('id'),
+      body.text,
+      c.get('principal').name,
+      body.public ?? false,
+    );
     return c.json({ entry }, 201);
   });
 

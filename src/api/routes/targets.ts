@@ -37,7 +37,11 @@ export function targetRoutes(s: ApiServices): Hono<{ Variables: AuthVariables }>
     if (tier !== 'minute' && tier !== 'hour') {
       throw new NinesError('VALIDATION', `query parameter tier: "${tier}" must be minute or hour`);
     }
-    const { from, to } = parseRange(c.req.query(), s.clock.now(), tier === 'minute' ? 6 * HOUR : 7 * 24 * HOUR);
+    const { from, to } = parseRange(
+      c.req.query(),
+      s.clock.now(),
+      tier === 'minute' ? 6 * HOUR : 7 * 24 * HOUR,
+    );
     const rollups = await s.store.queryRollups({ tier, from, to, targets: [t.name] });
     return c.json({ target: t.name, tier, from, to, rollups: rollups.map(rollupView) });
   });

@@ -13,7 +13,13 @@ import type { Incident, TimelineEntry } from '../../incident/types.ts';
 import { apiTargetFrom, callApi } from '../api-client.ts';
 import { println, type CliIo } from '../io.ts';
 
-const ACTIONS: Record<string, string> = { ack: 'acknowledge', acknowledge: 'acknowledge', mitigate: 'mitigate', resolve: 'resolve', reopen: 'reopen' };
+const ACTIONS: Record<string, string> = {
+  ack: 'acknowledge',
+  acknowledge: 'acknowledge',
+  mitigate: 'mitigate',
+  resolve: 'resolve',
+  reopen: 'reopen',
+};
 
 function row(i: Incident, now: number): string {
   return `${i.id.slice(0, 8)}  ${i.severity}  ${i.state.padEnd(12)}  ${formatDuration(Math.max(0, (i.resolvedAt ?? now) - i.openedAt)).padEnd(8)}  ${i.title}`;
@@ -43,28 +49,45 @@ export async function runIncidentCommand(argv: string[], io: CliIo): Promise<num
     switch (sub) {
       case 'list': {
         const q = values.state ? `?state=${encodeURIComponent(values.state)}` : '';
-        const { incidents } = (await callApi(api(), 'GET', `/api/v1/incidents${q}`)) as { incidents: Incident[] };
+        const { incidents } = (await callApi(api(), 'GET', `/api/v1/incidents${q}`)) as {
+          incidents: Incident[];
+        };
         if (incidents.length === 0) println(io.stdout, 'no incidents');
         for (const i of incidents) println(io.stdout, row(i, Date.now()));
         return 0;
       }
       case 'show': {
-        const { incident, timeline } = (await callApi(api(), 'GET', `/api/v1/incidents/${encodeURIComponent(need())}`)) as {
+        const { incident, timeline } = (await callApi(
+          api(),
+          'GET',
+          `/api/v1/incidents/${encodeURIComponent(need())}`,
+        )) as {
           incident: Incident;
           timeline: TimelineEntry[];
         };
         println(io.stdout, row(incident, Date.now()));
-        for (const e of timeline) println(io.stdout, `  ${new Date(e.at).toISOString()}  ${e.kind.padEnd(8)} ${e.text}${e.actor ? ` (${e.actor})` : ''}`);
+        for (const e of timeline)
+          println(
+            io.stdout,
+            `  ${new Date(e.at).toISOString()}  ${e.kind.padEnd(8)} ${e.text}${e.actor ? ` (${e.actor})` : ''}`,
+          );
         return 0;
       }
       case 'note': {
         const text = rest.join(' ');
-        await callApi(api(), 'POST', `/api/v1/incidents/${encodeURIComponent(need())}/notes`, { text, public: values.public ?? false });
+        await callApi(api(), 'POST', `/api/v1/incidents/${encodeURIComponent(need())}/notes`, {
+          text,
+          public: values.public ?? false,
+        });
         println(io.stdout, 'note added');
         return 0;
       }
       case 'postmortem': {
-        const md = (await callApi(api(), 'GET', `/api/v1/incidents/${encodeURIComponent(need())}/postmortem`)) as string;
+        const md = (await callApi(
+          api(),
+          'GET',
+          `/api/v1/incidents/${encodeURIComponent(need())}/postmortem`,
+        )) as string;
         if (values.out) writeFileSync(values.out, md);
         else io.stdout.write(md);
         return 0;
@@ -72,10 +95,18 @@ export async function runIncidentCommand(argv: string[], io: CliIo): Promise<num
       default: {
         const action = sub ? ACTIONS[sub] : undefined;
         if (!action) {
-          println(io.stderr, 'usage: nines incident list|show|ack|mitigate|resolve|reopen|note|postmortem [ID] [--note TEXT]');
+          println(
+            io.stderr,
+            'usage: nines incident list|show|ack|mitigate|resolve|reopen|note|postmortem [ID] [--note TEXT]',
+          );
           return 2;
         }
-        const { incident } = (await callApi(api(), 'POST', `/api/v1/incidents/${encodeURIComponent(need())}/${action}`, values.note ? { note: values.note } : {})) as {
+        const { incident } = (await callApi(
+          api(),
+          'POST',
+          `/api/v1/incidents/${encodeURIComponent(need())}/${action}`,
+          values.note ? { note: values.note } : {},
+        )) as {
           incident: Incident;
         };
         println(io.stdout, row(incident, Date.now()));

@@ -22,7 +22,20 @@ function ms(v: number | null): string {
 
 /** Renders reports as an aligned text table. */
 export function renderReportTable(reports: readonly TargetReport[]): string {
-  const header = ['target', 'availability', 'checks', 'failures', 'outages', 'downtime', 'MTBF', 'MTTR', 'p50', 'p95', 'p99', 'TTFT p95'];
+  const header = [
+    'target',
+    'availability',
+    'checks',
+    'failures',
+    'outages',
+    'downtime',
+    'MTBF',
+    'MTTR',
+    'p50',
+    'p95',
+    'p99',
+    'TTFT p95',
+  ];
   const rows = reports.map((r) => [
     r.target,
     pct(r.availability),
@@ -38,7 +51,8 @@ export function renderReportTable(reports: readonly TargetReport[]): string {
     r.ttftP95Ms === null ? '-' : `${Math.round(r.ttftP95Ms)}ms`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -66,7 +80,9 @@ export async function runReportCommand(argv: string[], io: CliIo): Promise<numbe
   }
   const names = values.target?.split(',').filter(Boolean);
   const known = new Set(loaded.config.targets.map((t) => t.name));
-  for (const n of names ?? []) if (!known.has(n)) throw new NinesError('VALIDATION', `--target: no target named "${n}" in ${values.config}`);
+  for (const n of names ?? [])
+    if (!known.has(n))
+      throw new NinesError('VALIDATION', `--target: no target named "${n}" in ${values.config}`);
   const store = await openStore(loaded.config.storage);
   try {
     const service = createReportService({ store, targetNames: () => [...known] });

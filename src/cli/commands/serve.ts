@@ -10,7 +10,10 @@ import { println, type CliIo } from '../io.ts';
 
 /** Runs `nines serve`. */
 export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c', default: 'nines.yaml' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c', default: 'nines.yaml' } },
+  });
   const file = values.config!;
   const loaded = loadNinesConfigFile(file, { requireEnv: true });
   if (!loaded.ok) {

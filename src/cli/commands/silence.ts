@@ -54,7 +54,11 @@ export async function runSilenceCommand(argv: string[], io: CliIo): Promise<numb
         println(io.stderr, 'usage: nines silence expire ID');
         return 2;
       }
-      const { silence } = (await callApi(api(), 'DELETE', `/api/v1/silences/${encodeURIComponent(rest[0])}`)) as { silence: Silence };
+      const { silence } = (await callApi(
+        api(),
+        'DELETE',
+        `/api/v1/silences/${encodeURIComponent(rest[0])}`,
+      )) as { silence: Silence };
       println(io.stdout, row(silence, Date.now()));
       return 0;
     }

@@ -4,6 +4,16 @@
  */
 import type pg from 'pg';
 import { MIGRATIONS, assertMigrationsOrdered, splitStatements, type Migration } from '../migrations.ts';
+import { DAY_ROLLUPS_MIGRATION } from '../day-rollups-backfill.ts';
+import { backfillDayRollupsPg } from './day-rollups-backfill.ts';
+
+/**
+ * Data steps that SQL alone cannot do in PostgreSQL (sketch merges), run right after the
+ * statements of the migration with that name, in the same transaction.
+ */
+const BACKFILLS: Record<string, (client: pg.PoolClient) => Promise<void>> = {
+  [DAY_ROLLUPS_MIGRATION]: backfillDayRollupsPg,
+};
 
 /** Advisory lock key reserved for nines schema migrations. */
 const MIGRATION_LOCK = 7_363_201;
@@ -33,6 +43,7 @@ export async function migratePostgres(
     for (const m of list) {
       if (done.has(m.id)) continue;
       for (const stmt of splitStatements(m.postgres)) await client.query(stmt);
+      await BACKFILLS[m.name]?.(client);
       await client.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [
         m.id,
         m.name,

@@ -28,17 +28,30 @@ function fromRow(r: IncidentRow): Incident {
 export function sqlIncidentStore(sql: SqlRunner): IncidentStore {
   return {
     async insertIncident(i) {
-      await sql.run('INSERT INTO incidents (id, group_key, state, opened_at, body) VALUES (?, ?, ?, ?, ?)', [i.id, i.groupKey, i.state, i.openedAt, JSON.stringify(i)]);
+      await sql.run('INSERT INTO incidents (id, group_key, state, opened_at, body) VALUES (?, ?, ?, ?, ?)', [
+        i.id,
+        i.groupKey,
+        i.state,
+        i.openedAt,
+        JSON.stringify(i),
+      ]);
     },
     async updateIncident(i) {
-      await sql.run('UPDATE incidents SET state = ?, body = ? WHERE id = ?', [i.state, JSON.stringify(i), i.id]);
+      await sql.run('UPDATE incidents SET state = ?, body = ? WHERE id = ?', [
+        i.state,
+        JSON.stringify(i),
+        i.id,
+      ]);
     },
     async getIncident(id) {
       const [row] = await sql.all<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
       return row && fromRow(row);
     },
     async findOpenByGroup(groupKey) {
-      const [row] = await sql.all<IncidentRow>("SELECT * FROM incidents WHERE group_key = ? AND state <> 'resolved' ORDER BY opened_at DESC LIMIT 1", [groupKey]);
+      const [row] = await sql.all<IncidentRow>(
+        "SELECT * FROM incidents WHERE group_key = ? AND state <> 'resolved' ORDER BY opened_at DESC LIMIT 1",
+        [groupKey],
+      );
       return row && fromRow(row);
     },
     async listIncidents(q) {
@@ -57,33 +70,40 @@ export function sqlIncidentStore(sql: SqlRunner): IncidentStore {
         params.push(...(q.states as readonly IncidentState[]));
       }
       params.push(q.limit ?? 1000);
-      const rows = await sql.all<IncidentRow>(`SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC LIMIT ?`, params);
+      const rows = await sql.all<IncidentRow>(
+        `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC LIMIT ?`,
+        params,
+      );
       return rows.map(fromRow);
     },
     async appendTimeline(e) {
-      await sql.run('INSERT INTO incident_timeline (incident_id, at, kind, actor, text, is_public, data) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        e.incidentId,
-        e.at,
-        e.kind,
-        e.actor ?? null,
-        e.text,
-        e.public ? 1 : 0,
-        e.data ? JSON.stringify(e.data) : null,
-      ]);
+      await sql.run(
+        'INSERT INTO incident_timeline (incident_id, at, kind, actor, text, is_public, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          e.incidentId,
+          e.at,
+          e.kind,
+          e.actor ?? null,
+          e.text,
+          e.public ? 1 : 0,
+          e.data ? JSON.stringify(e.data) : null,
+        ],
+      );
     },
     async timeline(incidentId) {
-      const rows = await sql.all<TimelineRow>('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY at, id', [incidentId]);
-      return rows.map(
-        (r): TimelineEntry => ({
-          incidentId: r.incident_id,
-          at: Number(r.at),
-          kind: r.kind as TimelineEntry['kind'],
-          ...(r.actor !== null ? { actor: r.actor } : {}),
-          text: r.text,
-          ...(Number(r.is_public) === 1 || r.is_public === true ? { public: true } : {}),
-          ...(r.data !== null ? { data: JSON.parse(r.data) as Record<string, unknown> } : {}),
-        }),
+      const rows = await sql.all<TimelineRow>(
+        'SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY at, id',
+        [incidentId],
       );
+      return rows.map((r): TimelineEntry => ({
+        incidentId: r.incident_id,
+        at: Number(r.at),
+        kind: r.kind as TimelineEntry['kind'],
+        ...(r.actor !== null ? { actor: r.actor } : {}),
+        text: r.text,
+        ...(Number(r.is_public) === 1 || r.is_public === true ? { public: true } : {}),
+        ...(r.data !== null ? { data: JSON.parse(r.data) as Record<string, unknown> } : {}),
+      }));
     },
   };
 }

@@ -35,9 +35,14 @@ export class SqliteResultRollups {
   constructor(db: Database.Database) {
     this.write = new MultiRowInsert(
       db,
-      `INSERT OR REPLACE INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms,
+      `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms,
          latency_sketch, ttft_count, ttft_sketch, errors) VALUES`,
       12,
+      // An update in place (not REPLACE's delete + insert) leaves the (tier, bucket) index alone.
+      `ON CONFLICT (target, tier, bucket) DO UPDATE SET total = excluded.total, ok = excluded.ok,
+         degraded = excluded.degraded, failed = excluded.failed, latency_sum_ms = excluded.latency_sum_ms,
+         latency_sketch = excluded.latency_sketch, ttft_count = excluded.ttft_count,
+         ttft_sketch = excluded.ttft_sketch, errors = excluded.errors`,
     );
     this.latest = db.prepare(
       'SELECT * FROM rollups WHERE target = ? AND tier = ? ORDER BY bucket DESC LIMIT 1',
