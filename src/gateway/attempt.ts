@@ -5,6 +5,7 @@
  * the client yet, so every failure here can still fail over.
  */
 import { NinesError } from '../core/errors.ts';
+import type { Cancellation } from './cancellation.ts';
 import type { DeploymentRuntime } from './deployment.ts';
 import type { Endpoint, StreamTranslator, Usage } from './providers/types.ts';
 import { UpstreamCall } from './upstream-call.ts';
@@ -27,7 +28,7 @@ export interface AttemptInput {
   /** Streams: longest silence between chunks, ms. */
   idleMs: number;
   /** Aborted when the client goes away or the total deadline passes. */
-  signal: AbortSignal;
+  signal: Cancellation;
   setTimer(ms: number, fn: () => void): { cancel(): void };
 }
 
@@ -151,7 +152,7 @@ export async function runAttempt(
   }
   const call = new UpstreamCall(MAX_UPSTREAM_BODY);
   const onAbort = (): void => call.abort(input.signal.reason);
-  input.signal.addEventListener('abort', onAbort, { once: true });
+  input.signal.onAbort(onAbort);
   const deadline = input.stream ? Math.min(input.attemptMs, input.firstTokenMs) : input.attemptMs;
   const timer = input.setTimer(deadline, () =>
     call.abort(
@@ -203,6 +204,6 @@ export async function runAttempt(
   } finally {
     timer.cancel();
     // A started stream keeps the listener until the request ends (it is registered once).
-    if (!keep) input.signal.removeEventListener('abort', onAbort);
+    if (!keep) input.signal.off(onAbort);
   }
 }

@@ -4,6 +4,7 @@
  * the route's attempt budget and total deadline. Every verdict goes through the breaker.
  */
 import { NinesError } from '../core/errors.ts';
+import type { Cancellation } from './cancellation.ts';
 import { type AttemptInput, type AttemptOutcome, runAttempt } from './attempt.ts';
 import { ewma, planAttempts } from './balancer.ts';
 import { breakerAllows, breakerStep, type BreakerEvent } from './breaker.ts';
@@ -49,7 +50,7 @@ export function breakerEvent(
   if (before.phase !== d.breaker.phase) env.onBreakerChange(d, d.breaker.phase === 'open');
 }
 
-function sleep(ms: number, signal: AbortSignal, env: FailoverEnv): Promise<void> {
+function sleep(ms: number, signal: Cancellation, env: FailoverEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error);
     const onAbort = (): void => {
@@ -57,10 +58,10 @@ function sleep(ms: number, signal: AbortSignal, env: FailoverEnv): Promise<void>
       reject(signal.reason as Error);
     };
     const t = env.setTimer(ms, () => {
-      signal.removeEventListener('abort', onAbort);
+      signal.off(onAbort);
       resolve();
     });
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.onAbort(onAbort);
   });
 }
 

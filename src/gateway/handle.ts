@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NinesError, toNinesError } from '../core/errors.ts';
 import type { RequestRecord } from '../store/types.ts';
 import { cacheKey, isCacheable } from './cache.ts';
+import { Cancellation } from './cancellation.ts';
 import { attemptWithFailover, breakerEvent, type AttemptStats } from './failover.ts';
 import { readBody, sendError, sendJson } from './http-io.ts';
 import { admit, authenticate, lookupKey, mayUse, presentedKey, type KeyRuntime } from './keys.ts';
@@ -57,7 +58,7 @@ export async function handleProxied(
     cached: false,
   };
   const stats: AttemptStats = { attempts: 0, failovers: 0, deployment: undefined };
-  const abort = new AbortController();
+  const abort = new Cancellation();
   let route: RouteRuntime | undefined;
   let key: KeyRuntime | undefined;
   let usage: Usage | undefined;
@@ -126,7 +127,7 @@ export async function handleProxied(
         attemptMs: deadlines.attempt,
         firstTokenMs: deadlines.firstToken,
         idleMs: deadlines.idle,
-        signal: abort.signal,
+        signal: abort,
         setTimer: (ms, fn) => gw.clock.setTimer(ms, fn),
       },
       startedAt,
@@ -178,8 +179,8 @@ export async function handleProxied(
     } else rec.outcome = 'ok';
   } catch (err) {
     const e =
-      abort.signal.aborted && abort.signal.reason instanceof NinesError && !(err instanceof NinesError)
-        ? abort.signal.reason
+      abort.aborted && abort.reason instanceof NinesError && !(err instanceof NinesError)
+        ? abort.reason
         : toNinesError(err);
     if (res.destroyed) {
       rec.status = 499;
