@@ -1,14 +1,19 @@
 /**
  * Ingest benchmark (`npm run bench:ingest`): probe results per second written to a SQLite file
- * through `Store.insertResults` (raw rows + minute and hour rollups in one transaction per batch),
- * and the time to build a 30-day availability + p95 report for 1,000 targets from hour rollups.
- * Figures are medians of several runs; the load average is printed because the figures depend on it.
- * Options: --targets N --minutes N --runs N --batch N,N --only ingest|report
+ * through `Store.insertResults` (raw rows + minute, hour and day rollups in one transaction per
+ * batch), and the time to build a 30-day availability + p95 report for 1,000 targets: through the
+ * report service (`createReportService`, day rollups + edge hours via `summarizeWindow`), and,
+ * with --legacy, the older hour-rollup paths for comparison.
+ * Figures are medians of several runs, wall and CPU time; the load average is printed because the
+ * figures depend on it.
+ * Options: --targets N --minutes N --runs N --batch N,N --only ingest|report --legacy
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QuantileSketch } from '../src/core/sketch.ts';
+import { createReportService } from '../src/services/reports.ts';
+import { summarizeWindow } from '../src/store/summarize-window.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/store.ts';
 import type { ProbeResult } from '../src/store/types.ts';
 
@@ -26,7 +31,10 @@ const MINUTES = Number(arg('minutes', '120'));
 const RUNS = Number(arg('runs', '3'));
 const BATCHES = arg('batch', '1000,5000').split(',').map(Number);
 const ONLY = arg('only', 'all');
+const LEGACY = process.argv.includes('--legacy');
 const REPORT_DAYS = 30;
+/** Days of rollups seeded: one more than reported, so an unaligned 30-day window has data. */
+const SEED_DAYS = REPORT_DAYS + 1;
 
 /** A cheap deterministic pseudo-random sequence so every run writes the same data. */
 function rng(seed: number): () => number {
@@ -108,9 +116,10 @@ async function ingestBench(): Promise<void> {
 }
 
 /**
- * Fills 30 days of hour rollups for every target straight into the table (ingesting 43M results
- * would take the benchmark too long). Sketches come from a pool of 64 hours of 60 latencies each,
- * so rows have realistic sizes.
+ * Fills `days` of hour rollups for every target straight into the table (ingesting 43M results
+ * would take the benchmark too long), and the day rollups folded from them (as insertResults
+ * keeps them). Sketches come from a pool of 64 hours of 60 latencies each, so rows have
+ * realistic sizes.
  */
 function seedHourRollups(store: SqliteStore, targets: number, days: number): void {
   const rand = rng(7);
@@ -129,13 +138,28 @@ function seedHourRollups(store: SqliteStore, targets: number, days: number): voi
     }
     return { bytes: Buffer.from(sketch.serialize()), sum };
   });
+  const insertDay = store.db.prepare(
+    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
+       ttft_count, ttft_sketch, errors) VALUES (?, 'day', ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)`,
+  );
   store.db.transaction(() => {
     for (let t = 0; t < targets; t++) {
-      for (let h = 0; h < days * 24; h++) {
-        const hour = pool[(t * 31 + h) % pool.length]!;
-        const failed = rand() < 0.05 ? 1 : 0;
-        const errors = failed ? '{"timeout":1}' : '{}';
-        insert.run(`target-${t}`, START + h * HOUR, 60 - failed, failed, hour.sum, hour.bytes, empty, errors);
+      for (let d = 0; d < days; d++) {
+        const day = new QuantileSketch();
+        let sum = 0;
+        let failedInDay = 0;
+        for (let h = d * 24; h < (d + 1) * 24; h++) {
+          const hour = pool[(t * 31 + h) % pool.length]!;
+          const failed = rand() < 0.05 ? 1 : 0;
+          const errors = failed ? '{"timeout":1}' : '{}';
+          insert.run(`target-${t}`, START + h * HOUR, 60 - failed, failed, hour.sum, hour.bytes, empty, errors);
+          day.mergeSerialized(hour.bytes);
+          sum += hour.sum;
+          failedInDay += failed;
+        }
+        const errors = failedInDay ? `{"timeout":${failedInDay}}` : '{}';
+        const bytes = Buffer.from(day.serialize());
+        insertDay.run(`target-${t}`, START + d * DAY, 1440, 1440 - failedInDay, failedInDay, sum, bytes, empty, errors);
       }
     }
   })();
@@ -167,6 +191,28 @@ async function reportFromRollups(store: SqliteStore, targets: string[]): Promise
   return out;
 }
 
+/** The report from day rollups plus edge hours (`summarizeWindow`), for a window from `from`. */
+async function reportFromWindow(store: SqliteStore, targets: string[], from: number): Promise<Report> {
+  const out: Report = new Map();
+  for (const s of await summarizeWindow(store, { from, to: from + REPORT_DAYS * DAY, targets })) {
+    out.set(s.target, {
+      availability: (s.ok + s.degraded) / s.total,
+      p95: QuantileSketch.deserialize(s.latencySketch).quantile(0.95),
+    });
+  }
+  return out;
+}
+
+/** The whole report service (`nines report`, `/api/v1/reports`) for the window ending at `now`. */
+async function reportFromService(store: SqliteStore, targets: string[], now: number): Promise<Report> {
+  const service = createReportService({ store, targetNames: () => targets });
+  const out: Report = new Map();
+  for (const r of await service.targetReports(REPORT_DAYS * DAY, now)) {
+    out.set(r.target, { availability: r.resultAvailability ?? NaN, p95: r.latencyP95Ms ?? NaN });
+  }
+  return out;
+}
+
 /** The same report through `summarizeRollups`, which folds inside SQLite. */
 async function reportFromSummaries(store: SqliteStore, targets: string[]): Promise<Report> {
   const summaries = await store.summarizeRollups({
@@ -186,29 +232,42 @@ async function reportFromSummaries(store: SqliteStore, targets: string[]): Promi
 }
 
 async function reportBench(): Promise<void> {
-  console.log(`\nReport: 30-day availability + p95 for ${TARGETS} targets from hour rollups`);
+  console.log(`\nReport: 30-day availability + p95 for ${TARGETS} targets`);
   await withStore(async (store) => {
     const t0 = performance.now();
-    seedHourRollups(store, TARGETS, REPORT_DAYS);
-    const rows = TARGETS * REPORT_DAYS * 24;
-    console.log(`  seeded ${rows.toLocaleString()} hour rollups in ${Math.round(performance.now() - t0)} ms`);
+    seedHourRollups(store, TARGETS, SEED_DAYS);
+    const rows = TARGETS * SEED_DAYS * 25;
+    console.log(
+      `  seeded ${rows.toLocaleString()} hour + day rollups (${SEED_DAYS} days) in ${Math.round(performance.now() - t0)} ms`,
+    );
     const targets = Array.from({ length: TARGETS }, (_, t) => `target-${t}`);
-    const variants = [
-      ['queryRollups + fold in JS', reportFromRollups],
-      ['summarizeRollups (in SQLite)', reportFromSummaries],
-    ] as const;
+    // An unaligned window, as `nines report` at 13:30 UTC asks: 29 whole days + 23 edge hours.
+    const offset = 13 * HOUR + 30 * 60_000;
+    const variants: [string, (store: SqliteStore, targets: string[]) => Promise<Report>][] = [
+      ['service, window on day edges', (s, t) => reportFromService(s, t, START + REPORT_DAYS * DAY)],
+      ['service, window at 13:30', (s, t) => reportFromService(s, t, START + REPORT_DAYS * DAY + offset)],
+      ['summarizeWindow, at 13:30', (s, t) => reportFromWindow(s, t, START + offset)],
+    ];
+    if (LEGACY) {
+      variants.push(['summarizeRollups hour (SQL)', reportFromSummaries]);
+      variants.push(['queryRollups hour + JS fold', reportFromRollups]);
+    }
     for (const [name, run] of variants) {
-      const times: number[] = [];
+      const wall: number[] = [];
+      const cpu: number[] = [];
       let last: Report = new Map();
       for (let r = 0; r < RUNS; r++) {
+        const c0 = process.cpuUsage();
         const s = performance.now();
         last = await run(store, targets);
-        times.push(performance.now() - s);
+        wall.push(performance.now() - s);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
       }
       const sample = last.get('target-0')!;
       console.log(
-        `  ${name.padEnd(29)}: ${median(times).toFixed(0).padStart(6)} ms median ` +
-          `(runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms); ${last.size} targets, ` +
+        `  ${name.padEnd(29)}: ${median(wall).toFixed(0).padStart(6)} ms wall, ${median(cpu).toFixed(0).padStart(6)} ms CPU median ` +
+          `(wall runs: ${wall.map((t) => t.toFixed(0)).join(', ')} ms); ${last.size} targets, ` +
           `target-0 availability ${(sample.availability * 100).toFixed(3)}%, p95 ${sample.p95.toFixed(1)} ms`,
       );
     }

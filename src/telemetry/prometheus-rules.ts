@@ -11,7 +11,7 @@
  * | latency | probe | histogram `nines_probe_latency_seconds{target}` | `_count` − `_bucket{le=threshold}` |
  * | ttft | probe | histogram `nines_probe_ttft_seconds{target}` | as latency |
  * | correctness | probe | `nines_probe_assertions_total{target,result="pass"\|"fail"}` (one per result with assertions) | result="fail" |
- * | availability | gateway | `nines_gateway_requests_total{route,status_class="2xx"\|"3xx"\|"4xx"\|"5xx"}` | status_class="5xx" |
+ * | availability | gateway | `nines_gateway_requests_total{route,status}` | status=~"5.." |
  * | latency | gateway | histogram `nines_gateway_request_duration_seconds{route}` | as above |
  * | ttft | gateway | histogram `nines_gateway_ttft_seconds{route}` | as above |
  *
@@ -77,6 +77,11 @@ function sliCounters(slo: SloDefinition): {
   const s = slo.selector;
   const ms = matchers(slo);
   const rate = (metric: string, extra: string[], w: string) => `sum(rate(${sel(metric, ms, extra)}[${w}]))`;
+  /**
+   * The bucket matcher for a threshold. Prometheus 3 stores integer bucket bounds as `2.0`
+   * (Prometheus 2 as `2`), so integer bounds match both spellings.
+   */
+  const leMatcher = (le: string) => (/^\d+$/.test(le) ? `le=~"${le}([.]0)?"` : `le=${quote(le)}`);
   const counted = (metric: string, badMatcher: string) => ({
     bad: (w: string) => `(${rate(metric, [badMatcher], w)} or vector(0))`,
     total: (w: string) => rate(metric, [], w),
@@ -86,7 +91,7 @@ function sliCounters(slo: SloDefinition): {
     const le = String((s.thresholdMs ?? 0) / 1000);
     return {
       bad: (w: string) =>
-        `(${rate(`${base}_count`, [], w)} - ${rate(`${base}_bucket`, [`le=${quote(le)}`], w)})`,
+        `(${rate(`${base}_count`, [], w)} - ${rate(`${base}_bucket`, [leMatcher(le)], w)})`,
       total: (w: string) => rate(`${base}_count`, [], w),
       totalSeries: sel(`${base}_count`, ms),
     };
@@ -95,7 +100,7 @@ function sliCounters(slo: SloDefinition): {
   switch (s.kind) {
     case 'availability':
       return s.source === 'gateway'
-        ? counted('nines_gateway_requests_total', 'status_class="5xx"')
+        ? counted('nines_gateway_requests_total', 'status=~"5.."')
         : counted('nines_probe_results_total', 'outcome="failed"');
     case 'latency':
       return histogram(
