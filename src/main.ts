@@ -172,14 +172,17 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
       onChange: (i) => bus.publish('incident', i),
     });
     const acknowledged = new Set<string>();
+    const notifications = startNotifications(config, clock, log);
+    closers.push(() => notifications.close());
     bus.subscribe((e) => {
       if (e.type !== 'incident') return;
       const i = e.data as { groupKey: string; state: string };
       if (i.state === 'open') acknowledged.delete(i.groupKey);
-      else acknowledged.add(i.groupKey);
+      else if (!acknowledged.has(i.groupKey)) {
+        acknowledged.add(i.groupKey);
+        if (i.state === 'acknowledged') void notifications.acknowledge(i.groupKey);
+      }
     });
-    const notifications = startNotifications(config, clock, log);
-    closers.push(() => notifications.close());
     const kv = sqlKvStore(sql);
     const alerting = new AlertingRuntime({
       config,

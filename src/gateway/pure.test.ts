@@ -126,3 +126,40 @@ describe('openai stream usage the client did not ask for', () => {
     assert.equal(String(kept.out), frames);
   });
 });
+
+describe('openai request and answer without re-serialising', () => {
+  const provider = {
+    name: 'p',
+    kind: 'openai' as const,
+    origin: 'http://x',
+    basePath: '/v1',
+    apiKey: 'k',
+    headers: {},
+    streamUsage: true,
+  };
+  it('sends the client bytes on when the model name is the same, splicing in the usage option', () => {
+    const raw = Buffer.from('{"model":"m","messages":[{"role":"user","content":"hi"}]}');
+    const body = JSON.parse(raw.toString()) as Record<string, unknown>;
+    assert.equal(openaiAdapter.request('chat', body, 'm', provider, raw).body, raw);
+    const sRaw = Buffer.from(' {"model":"m","stream":true,"messages":[]}');
+    const sBody = JSON.parse(sRaw.toString()) as Record<string, unknown>;
+    const up = JSON.parse(String(openaiAdapter.request('chat', sBody, 'm', provider, sRaw).body)) as {
+      stream_options: unknown;
+      model: string;
+    };
+    assert.deepEqual(up.stream_options, { include_usage: true });
+    const renamed = openaiAdapter.request('chat', body, 'other', provider, raw);
+    assert.equal((JSON.parse(String(renamed.body)) as { model: string }).model, 'other');
+  });
+  it('reads usage of a big answer from its tail, and still refuses a body that is not JSON', () => {
+    const big = JSON.stringify({
+      data: [{ embedding: Array.from({ length: 2000 }, (_, i) => i / 3) }],
+      usage: { prompt_tokens: 5, total_tokens: 5, details: { note: '}{"' } },
+    });
+    assert.deepEqual(openaiAdapter.response('embeddings', Buffer.from(big), 'm').usage, { inputTokens: 5 });
+    assert.throws(
+      () => openaiAdapter.response('chat', Buffer.from(`<html>${'x'.repeat(5000)}`), 'm'),
+      /not valid JSON/,
+    );
+  });
+});

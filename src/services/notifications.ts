@@ -17,6 +17,9 @@ import { Outbox } from '../notify/outbox.ts';
 import { openSqliteOutboxStore } from '../notify/outbox-sqlite.ts';
 import { DeliveryWorker } from '../notify/delivery-worker.ts';
 import type { OutboxStore } from '../notify/outbox-store.ts';
+import { parseReceiver } from '../notify/validate.ts';
+import { pagerDutyAcknowledge } from '../notify/pagerduty.ts';
+import type { PagerDutyConfig } from '../notify/channel-config.ts';
 
 /** The running delivery side. */
 export interface Notifications {
@@ -24,6 +27,12 @@ export interface Notifications {
   worker: DeliveryWorker;
   /** Persists a notification for each of its receiver's integrations, then kicks the worker. */
   enqueue(n: Notification): void;
+  /**
+   * Tells PagerDuty an incident's page was acknowledged (event_action acknowledge with the
+   * group's dedup_key). Sent directly, not through the outbox: a lost acknowledge only means
+   * PagerDuty keeps escalating, which the responder sees.
+   */
+  acknowledge(groupKey: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +61,9 @@ export function startNotifications(
     byReceiver.set(r.name, list);
     for (const i of list) integrations.set(i.id, i);
   }
+  const pagerDuty: PagerDutyConfig[] = config.alerting.receivers.flatMap((r) =>
+    r.pagerduty_configs?.length ? (parseReceiver(r, { env: process.env }).pagerduty_configs ?? []) : [],
+  );
   const outboxStore = store ?? openSqliteOutboxStore(outboxPath(config));
   const outbox = new Outbox(outboxStore, clock);
   const worker = new DeliveryWorker({
@@ -76,6 +88,12 @@ export function startNotifications(
         list.map((i) => ({ id: i.id, receiver: i.receiver })),
       );
       void worker.runOnce().catch((err: unknown) => log(`notify: ${(err as Error).message}`));
+    },
+    async acknowledge(groupKey) {
+      for (const pd of pagerDuty) {
+        const result = await pagerDutyAcknowledge(pd, groupKey, { signal: AbortSignal.timeout(10_000) });
+        if (!result.ok) log(`notify: PagerDuty acknowledge of ${groupKey} failed: ${result.message}`);
+      }
     },
     async close() {
       await worker.stop();

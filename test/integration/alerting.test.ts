@@ -40,8 +40,15 @@ function body(req: IncomingMessage): Promise<string> {
 
 test('alerting: outage pages a webhook once, opens an incident, and the API drives its lifecycle', async () => {
   const received: { at: number; payload: Record<string, unknown> }[] = [];
+  const pagerDuty: Record<string, unknown>[] = [];
   const hook = createServer(async (req, res) => {
-    received.push({ at: Date.now(), payload: JSON.parse(await body(req)) as Record<string, unknown> });
+    const payload = JSON.parse(await body(req)) as Record<string, unknown>;
+    if (req.url === '/pd') {
+      pagerDuty.push(payload);
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: payload.dedup_key }));
+      return;
+    }
+    received.push({ at: Date.now(), payload });
     res.writeHead(200).end('ok');
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
@@ -72,6 +79,7 @@ alerting:
   receivers:
     - name: oncall
       webhook_configs: [{ url: "${hookUrl}" }]
+      pagerduty_configs: [{ routing_key: test-routing-key, url: "${hookUrl.replace('/hook', '/pd')}" }]
 `;
   const loaded = loadConfigText(yaml, 'alerting.yaml', { env: {}, requireEnv: true });
   if (!loaded.ok) await sim.close();
@@ -122,6 +130,12 @@ alerting:
     assert.equal((ack.body.incident as { state: string }).state, 'acknowledged');
     const again = await api('POST', `/api/v1/incidents/${open.id}/acknowledge`, {});
     assert.equal(again.status, 409);
+    // PagerDuty got trigger (through the outbox) and acknowledge (on the incident's ack), same dedup_key
+    const ackEvent = await waitFor('PagerDuty acknowledge', () => pagerDuty.find((e) => e.event_action === 'acknowledge'));
+    const trigger = pagerDuty.find((e) => e.event_action === 'trigger');
+    assert.ok(trigger, 'PagerDuty trigger event');
+    assert.equal(ackEvent.dedup_key, trigger.dedup_key);
+    assert.equal(ackEvent.routing_key, 'test-routing-key');
 
     // recovery sends a resolved notification and mitigates the incident
     sim.resetFaults('p');

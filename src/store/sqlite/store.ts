@@ -13,13 +13,13 @@ import type {
   ProbeResult,
   RequestRecord,
   RetentionPolicy,
-  RollupSummary,
   StateEvent,
   Store,
 } from '../types.ts';
 import { migrateSqlite } from './migrate.ts';
 import { MultiRowInsert } from './multi-insert.ts';
 import { SqliteResultRollups } from './result-rollups.ts';
+import { SqliteSummaries } from './summarize.ts';
 import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
 
 /** Options of `openSqliteStore`. */
@@ -121,18 +121,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return rows.map(rollupFromRow);
     },
     async summarizeRollups(q) {
-      const params = {
-        from: q.from,
-        to: q.to,
-        tier: q.tier,
-        targets: q.targets ? JSON.stringify(q.targets) : null,
-      };
-      const rows = (
-        q.targets ? stmts().summarizeRollupsFor.all(params) : stmts().summarizeRollupsAll.all(params)
-      ) as SummaryRow[];
-      return rows
-        .map(summaryFromRow)
-        .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+      return stmts().summaries.summarize(q);
     },
     async queryRequests(q) {
       const rows = stmts().queryRequests.all({
@@ -166,43 +155,6 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
 }
 
-/** Folds rollups per target inside SQLite (see `registerRollupFunctions`). */
-const SUMMARY_SELECT = `SELECT target, COUNT(*) AS buckets, SUM(total) AS total, SUM(ok) AS ok,
-  SUM(degraded) AS degraded, SUM(failed) AS failed, SUM(latency_sum_ms) AS latency_sum_ms,
-  nines_sketch_agg(latency_sketch) AS latency_sketch, SUM(ttft_count) AS ttft_count,
-  nines_sketch_agg(CASE WHEN ttft_count > 0 THEN ttft_sketch END) AS ttft_sketch,
-  nines_counts_agg(CASE WHEN failed > 0 THEN errors END) AS errors FROM rollups`;
-
-interface SummaryRow {
-  target: string;
-  buckets: number;
-  total: number;
-  ok: number;
-  degraded: number;
-  failed: number;
-  latency_sum_ms: number;
-  latency_sketch: Uint8Array;
-  ttft_count: number;
-  ttft_sketch: Uint8Array;
-  errors: string;
-}
-
-function summaryFromRow(row: SummaryRow): RollupSummary {
-  return {
-    target: row.target,
-    buckets: row.buckets,
-    total: row.total,
-    ok: row.ok,
-    degraded: row.degraded,
-    failed: row.failed,
-    latencySumMs: row.latency_sum_ms,
-    latencySketch: row.latency_sketch,
-    ttftCount: row.ttft_count,
-    ttftSketch: row.ttft_sketch,
-    errors: JSON.parse(row.errors) as RollupSummary['errors'],
-  };
-}
-
 function prepare(db: Database.Database) {
   const rollups = new SqliteRollupWriter(db);
   const resultRollups = new SqliteResultRollups(db);
@@ -230,6 +182,7 @@ function prepare(db: Database.Database) {
   };
   return {
     resultRollups,
+    summaries: new SqliteSummaries(db),
     insertResultsTx: db.transaction((results: readonly ProbeResult[]) => {
       insertResults.run(
         results.map((r) => [
@@ -295,13 +248,6 @@ function prepare(db: Database.Database) {
     queryRollupsFor: db.prepare(
       `SELECT * FROM rollups WHERE target IN (SELECT value FROM json_each(@targets)) AND tier = @tier
          AND bucket >= @from AND bucket < @to ORDER BY target, bucket`,
-    ),
-    summarizeRollupsAll: db.prepare(
-      `${SUMMARY_SELECT} WHERE tier = @tier AND bucket >= @from AND bucket < @to GROUP BY target`,
-    ),
-    summarizeRollupsFor: db.prepare(
-      `${SUMMARY_SELECT} WHERE target IN (SELECT value FROM json_each(@targets)) AND tier = @tier
-         AND bucket >= @from AND bucket < @to GROUP BY target`,
     ),
     queryRequests: db.prepare(
       `SELECT * FROM request_records WHERE at >= @from AND at < @to AND (@route IS NULL OR route = @route)
