@@ -18,7 +18,9 @@
  * so figures are relative: compare columns of one run, not runs of different days.
  *
  * Env: BENCH_SECONDS (default 5), BENCH_RPS (default 1000), BENCH_SKIP_PORTKEY=1,
- * BENCH_TARGETS (comma list of target names to run; direct is always run).
+ * BENCH_TARGETS (comma list of target names to run; direct is always run), BENCH_BEFORE (a
+ * directory holding an earlier nines `src/` with this file as `bench/gateway.ts`: adds a
+ * `nines-before` target, for before/after figures in the same run).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,8 @@ const RPS = Number(process.env.BENCH_RPS ?? 1000);
 /** Most connections (and requests in flight) of the open-loop generator. */
 const LOAD_CONNECTIONS = 256;
 const ONLY = process.env.BENCH_TARGETS?.split(',');
+/** A checkout of an earlier nines (with this file as bench/gateway.ts): adds a `nines-before` target. */
+const BEFORE = process.env.BENCH_BEFORE;
 
 const CHAT_BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello.' }] });
 const STREAM_BODY = JSON.stringify({
@@ -356,11 +360,11 @@ function nginxConf(dir: string, port: number, up: number, workers: string): stri
 
 const wanted = (name: string): boolean => !ONLY || ONLY.includes(name);
 
-async function startNines(name: string, up: number, workers: number): Promise<Target> {
+async function startNines(name: string, up: number, workers: number, self = SELF): Promise<Target> {
   const port = await freePort();
   const child = await startProcess(
     process.execPath,
-    ['--import', 'tsx', SELF, 'nines', String(port), String(up), String(workers)],
+    ['--import', 'tsx', self, 'nines', String(port), String(up), String(workers)],
     /ready/,
   );
   const pids = (): number[] => {
@@ -403,6 +407,7 @@ async function main(): Promise<void> {
     { name: 'direct', port: up, path: '/v1/chat/completions', headers: {}, pids: () => [upChild.pid!] },
   ];
   if (wanted('nines')) targets.push(await startNines('nines', up, 1));
+  if (BEFORE) targets.push(await startNines('nines-before', up, 1, `${BEFORE}/bench/gateway.ts`));
   if (wanted('nines-cluster') && cores > 1) targets.push(await startNines('nines-cluster', up, cores));
   if (wanted('nginx')) targets.push(await startNginx('nginx', up, '1'));
   if (wanted('nginx-auto') && cores > 1) targets.push(await startNginx('nginx-auto', up, 'auto'));

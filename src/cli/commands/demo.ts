@@ -23,6 +23,8 @@ export async function runDemoCommand(argv: string[], io: CliIo): Promise<number>
       db: { type: 'string', default: process.env.NINES_DEMO_DB ?? './data/demo.db' },
       /** Stop after this many seconds (for smoke tests); default: run until Ctrl-C. */
       'exit-after': { type: 'string' },
+      /** Days of simulated history written on first start. */
+      'backfill-days': { type: 'string', default: '30' },
     },
   });
   const sim = await startSimServer({ providers: demoSimProviders() });
@@ -41,9 +43,10 @@ export async function runDemoCommand(argv: string[], io: CliIo): Promise<number>
   const store = await openStore(config.storage);
   const now = Date.now();
   if (!(await hasHistory(store, config, now))) {
-    println(io.stdout, 'demo: backfilling 30 days of simulated history (first start)…');
+    const days = Number(values['backfill-days']);
+    println(io.stdout, `demo: backfilling ${days} days of simulated history (first start)…`);
     const t0 = performance.now();
-    const n = await backfillHistory(store, config, now);
+    const n = await backfillHistory(store, config, now, days);
     println(io.stdout, `demo: wrote ${n} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const adminPassword = process.env.NINES_ADMIN_PASSWORD ?? 'nines-demo-admin';
