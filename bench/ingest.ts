@@ -152,14 +152,33 @@ function seedHourRollups(store: SqliteStore, targets: number, days: number): voi
           const hour = pool[(t * 31 + h) % pool.length]!;
           const failed = rand() < 0.05 ? 1 : 0;
           const errors = failed ? '{"timeout":1}' : '{}';
-          insert.run(`target-${t}`, START + h * HOUR, 60 - failed, failed, hour.sum, hour.bytes, empty, errors);
+          insert.run(
+            `target-${t}`,
+            START + h * HOUR,
+            60 - failed,
+            failed,
+            hour.sum,
+            hour.bytes,
+            empty,
+            errors,
+          );
           day.mergeSerialized(hour.bytes);
           sum += hour.sum;
           failedInDay += failed;
         }
         const errors = failedInDay ? `{"timeout":${failedInDay}}` : '{}';
         const bytes = Buffer.from(day.serialize());
-        insertDay.run(`target-${t}`, START + d * DAY, 1440, 1440 - failedInDay, failedInDay, sum, bytes, empty, errors);
+        insertDay.run(
+          `target-${t}`,
+          START + d * DAY,
+          1440,
+          1440 - failedInDay,
+          failedInDay,
+          sum,
+          bytes,
+          empty,
+          errors,
+        );
       }
     }
   })();

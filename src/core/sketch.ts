@@ -189,8 +189,18 @@ export class QuantileSketch {
       const binsOut = this.bins;
       const base = start - this.offset;
       for (let i = 0; i < runLength; i++) {
-        v = 0;
-        scale = 1;
+        if (pos >= n) throw truncated();
+        b = bytes[pos++]!;
+        // Most bins of a rollup's sketch hold < 128 values: one byte, often zero.
+        if (b < 0x80) {
+          if (b !== 0) {
+            binsOut[base + i]! += b;
+            total += b;
+          }
+          continue;
+        }
+        v = b & 0x7f;
+        scale = 0x80;
         do {
           if (pos >= n) throw truncated();
           b = bytes[pos++]!;

@@ -5,21 +5,10 @@
  */
 import type { Config } from '../config/resolve.ts';
 import type { ProbeResult, StateEvent, Store } from '../store/types.ts';
+import { seededRandom } from '../sim/random.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-/** A deterministic pseudo-random generator (mulberry32), so every demo looks the same. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** True when the store already holds results of any demo target in the backfill span. */
 export async function hasHistory(store: Store, config: Config, now: number): Promise<boolean> {
@@ -40,7 +29,7 @@ export async function backfillHistory(store: Store, config: Config, now: number,
   const end = Math.floor(now / MINUTE) * MINUTE - MINUTE;
   let written = 0;
   for (const [ti, target] of config.targets.entries()) {
-    const random = rng(1000 + ti);
+    const random = seededRandom(1000 + ti); // the same history on every first start
     const outages: { from: number; to: number }[] = [];
     const count = 1 + Math.floor(random() * 4);
     for (let i = 0; i < count; i++) {

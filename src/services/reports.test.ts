@@ -73,7 +73,10 @@ test('reports: 3-day and 1-hour windows count results and percentiles of their r
         const inWindow = all.filter((x) => x.target === r.target && x.at >= NOW - windowMs && x.at < NOW);
         assert.equal(r.checks, inWindow.length, `${r.target} ${windowMs}`);
         assert.equal(r.failures, inWindow.filter((x) => x.outcome === 'failed').length);
-        assert.equal(r.resultAvailability, inWindow.filter((x) => x.outcome === 'ok').length / inWindow.length);
+        assert.equal(
+          r.resultAvailability,
+          inWindow.filter((x) => x.outcome === 'ok').length / inWindow.length,
+        );
         const lat = inWindow.map((x) => x.latencyMs);
         for (const [got, q] of [
           [r.latencyP50Ms, 0.5],
@@ -81,7 +84,10 @@ test('reports: 3-day and 1-hour windows count results and percentiles of their r
           [r.latencyP99Ms, 0.99],
         ] as const) {
           const want = exactQuantile(lat, q);
-          assert.ok(Math.abs(got! - want) <= want * SKETCH_ALPHA + 0.05, `${r.target} p${q}: ${got} vs ${want}`);
+          assert.ok(
+            Math.abs(got! - want) <= want * SKETCH_ALPHA + 0.05,
+            `${r.target} p${q}: ${got} vs ${want}`,
+          );
         }
         const ttft = exactQuantile(
           inWindow.map((x) => x.timings.ttftMs!),

@@ -115,7 +115,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
         const window = { from, to: Math.min(from + DAY, now) };
         const day: UptimeDay = { date: new Date(from).toISOString().slice(0, 10), targets: {} };
         for (const t of targets) {
-          const a = availabilityFromEvents(byTarget.get(t) ?? [], window, { maintenance: options.maintenanceFor?.(t, window) ?? [] });
+          const a = availabilityFromEvents(byTarget.get(t) ?? [], window, {
+            maintenance: options.maintenanceFor?.(t, window) ?? [],
+          });
           day.targets[t] = { availability: a.availability, downtimeMs: a.downMs };
         }
         out.push(day);

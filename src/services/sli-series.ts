@@ -10,47 +10,49 @@ import type { RequestRollup, Rollup, Store } from '../store/types.ts';
 
 const MINUTE = 60_000;
 
-/** The good/total of one probe rollup for an SLI. */
-export function probeGoodTotal(sel: SliSelector, r: Rollup): GoodTotal {
-  const available = r.ok + r.degraded;
+/** The counts an SLI reads from one rollup, whether of probe results or of gateway requests. */
+interface RollupCounts {
+  total: number;
+  /** Events that were available (ok or degraded results; requests without an error). */
+  available: number;
+  /** Events that passed every assertion (correctness); requests count as available. */
+  correct: number;
+  failed: number;
+  latencySketch: Uint8Array;
+  ttftCount: number;
+  ttftSketch: Uint8Array;
+}
+
+function below(sketch: Uint8Array, thresholdMs: number | undefined): number {
+  return QuantileSketch.deserialize(sketch).countAtOrBelow(thresholdMs ?? Infinity);
+}
+
+/** Good/total of an SLI from one rollup's counts and sketches. */
+function goodTotal(sel: SliSelector, c: RollupCounts): GoodTotal {
   switch (sel.kind) {
     case 'availability':
-      return { good: available, total: r.total };
+      return { good: c.available, total: c.total };
     case 'correctness':
-      return { good: r.ok, total: r.total };
-    case 'latency': {
-      const below = QuantileSketch.deserialize(r.latencySketch).countAtOrBelow(sel.thresholdMs ?? Infinity);
-      return { good: Math.min(available, below), total: r.total };
-    }
-    case 'ttft': {
-      const below =
-        r.ttftCount > 0
-          ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity)
-          : 0;
-      return { good: below, total: r.ttftCount + r.failed };
-    }
+      return { good: c.correct, total: c.total };
+    case 'latency':
+      return { good: Math.min(c.available, below(c.latencySketch, sel.thresholdMs)), total: c.total };
+    case 'ttft':
+      return {
+        good: c.ttftCount > 0 ? below(c.ttftSketch, sel.thresholdMs) : 0,
+        total: c.ttftCount + c.failed,
+      };
   }
+}
+
+/** The good/total of one probe rollup for an SLI. */
+export function probeGoodTotal(sel: SliSelector, r: Rollup): GoodTotal {
+  return goodTotal(sel, { ...r, available: r.ok + r.degraded, correct: r.ok });
 }
 
 /** The good/total of one gateway request rollup for an SLI. */
 export function requestGoodTotal(sel: SliSelector, r: RequestRollup): GoodTotal {
-  const okCount = r.total - r.errors;
-  switch (sel.kind) {
-    case 'availability':
-    case 'correctness':
-      return { good: okCount, total: r.total };
-    case 'latency': {
-      const below = QuantileSketch.deserialize(r.latencySketch).countAtOrBelow(sel.thresholdMs ?? Infinity);
-      return { good: Math.min(okCount, below), total: r.total };
-    }
-    case 'ttft': {
-      const below =
-        r.ttftCount > 0
-          ? QuantileSketch.deserialize(r.ttftSketch).countAtOrBelow(sel.thresholdMs ?? Infinity)
-          : 0;
-      return { good: below, total: r.ttftCount + r.errors };
-    }
-  }
+  const available = r.total - r.errors;
+  return goodTotal(sel, { ...r, available, correct: available, failed: r.errors });
 }
 
 interface Series {

@@ -202,7 +202,13 @@ export function rollupCases(withStore: WithStore): void {
       const sum = (f: (h: (typeof hours)[number]) => number) => inDay.reduce((n, h) => n + f(h), 0);
       assert.deepEqual(
         [d.total, d.ok, d.failed, d.ttftCount, d.errors.timeout ?? 0],
-        [sum((h) => h.total), sum((h) => h.ok), sum((h) => h.failed), sum((h) => h.ttftCount), sum((h) => h.errors.timeout ?? 0)],
+        [
+          sum((h) => h.total),
+          sum((h) => h.ok),
+          sum((h) => h.failed),
+          sum((h) => h.ttftCount),
+          sum((h) => h.errors.timeout ?? 0),
+        ],
       );
       const merged = new QuantileSketch();
       for (const h of inDay) merged.mergeSerialized(h.latencySketch);
@@ -237,7 +243,10 @@ export function rollupCases(withStore: WithStore): void {
     for (const w of windows) {
       const expected = await store.summarizeRollups({ ...w, tier: 'hour', targets: ['a', 'b', 'zz'] });
       const actual = await summarizeWindow(store, { ...w, targets: ['a', 'b', 'zz'] });
-      assert.deepEqual(actual.map((s) => s.target), ['a', 'b']);
+      assert.deepEqual(
+        actual.map((s) => s.target),
+        ['a', 'b'],
+      );
       actual.forEach((s, i) => assertSameSummary(s, expected[i]!));
     }
     assert.deepEqual(

@@ -76,11 +76,7 @@ export function aggregateResults(results: readonly ProbeResult[]): ResultAcc[] {
 }
 
 /** Folds finer accumulators (one target's) into buckets of `tier`, appending new ones to `out`. */
-function foldInto(
-  finer: Iterable<ResultAcc>,
-  tier: RollupTier,
-  out: ResultAcc[],
-): Map<number, ResultAcc> {
+function foldInto(finer: Iterable<ResultAcc>, tier: RollupTier, out: ResultAcc[]): Map<number, ResultAcc> {
   const coarser = new Map<number, ResultAcc>();
   for (const f of finer) {
     const bucket = bucketOf(f.bucket, tier);

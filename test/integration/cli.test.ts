@@ -10,9 +10,16 @@ const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'nines-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function nines(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function nines(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin/nines.js'), ...args], { cwd: dir, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(root, 'bin/nines.js'), ...args], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -41,7 +48,10 @@ test('nines check: exit 0 for a valid file, 1 with FILE:LINE:COL: path: message 
   assert.equal(bad.code, 1);
   // schema problems come first; cross-field checks run once the schema is satisfied
   assert.match(bad.stdout.trim(), /^bad\.yaml:11:18: targets\[1\]\.assertions\[0\]: unknown field "latncy"/);
-  writeFileSync(join(dir, 'bad.yaml'), 'targets:\n  - name: a\n    kind: openai-chat\n    url: http://127.0.0.1:1/v1\n    model: m\n    interval: 15s\n    timeout: 30s\n');
+  writeFileSync(
+    join(dir, 'bad.yaml'),
+    'targets:\n  - name: a\n    kind: openai-chat\n    url: http://127.0.0.1:1/v1\n    model: m\n    interval: 15s\n    timeout: 30s\n',
+  );
   const cross = await nines(['check', 'bad.yaml']);
   assert.equal(cross.code, 1);
   assert.equal(cross.stdout.trim(), 'bad.yaml:7:14: targets[0].timeout: 30s is longer than interval 15s');
@@ -51,7 +61,11 @@ test('nines check: exit 0 for a valid file, 1 with FILE:LINE:COL: path: message 
 
 test('nines demo starts with backfilled history, serves the API, and nines report reads the same store', async () => {
   const db = join(dir, 'demo.db');
-  const demo = await nines(['demo', '--port', '0', '--gateway-port', '0', '--db', db, '--backfill-days', '2', '--exit-after', '8'], { NINES_DEMO_TOKEN: 'demo-token-0123456789' }, 120_000);
+  const demo = await nines(
+    ['demo', '--port', '0', '--gateway-port', '0', '--db', db, '--backfill-days', '2', '--exit-after', '8'],
+    { NINES_DEMO_TOKEN: 'demo-token-0123456789' },
+    120_000,
+  );
   assert.equal(demo.code, 0, demo.stderr);
   assert.match(demo.stdout, /wrote \d+ results/);
   assert.match(demo.stdout, /nines demo is running: open http:\/\/127\.0\.0\.1:\d+/);

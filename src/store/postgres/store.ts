@@ -215,7 +215,10 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
           events: await del('DELETE FROM state_events WHERE at < $1', p.hourMs),
           minuteRollups: await del("DELETE FROM rollups WHERE tier = 'minute' AND bucket < $1", p.minuteMs),
           hourRollups: await del("DELETE FROM rollups WHERE tier = 'hour' AND bucket < $1", p.hourMs),
-          dayRollups: await del("DELETE FROM rollups WHERE tier = 'day' AND bucket < $1", p.dayMs ?? p.hourMs),
+          dayRollups: await del(
+            "DELETE FROM rollups WHERE tier = 'day' AND bucket < $1",
+            p.dayMs ?? p.hourMs,
+          ),
           requests: await del('DELETE FROM request_records WHERE at < $1', p.requestsMs),
           requestMinuteRollups: await del(
             "DELETE FROM request_rollups WHERE tier = 'minute' AND bucket < $1",

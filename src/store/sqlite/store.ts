@@ -9,13 +9,7 @@ import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFrom
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
-import type {
-  ProbeResult,
-  RequestRecord,
-  RetentionPolicy,
-  StateEvent,
-  Store,
-} from '../types.ts';
+import type { ProbeResult, RequestRecord, RetentionPolicy, StateEvent, Store } from '../types.ts';
 import { migrateSqlite } from './migrate.ts';
 import { MultiRowInsert } from './multi-insert.ts';
 import { SqliteResultRollups } from './result-rollups.ts';
