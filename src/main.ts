@@ -37,6 +37,7 @@ import { incidentRoutes } from './api/routes/incidents.ts';
 import { alertingRoutes } from './api/routes/alerting.ts';
 import { detectRoutes } from './api/routes/detect.ts';
 import { gatewayRoutes } from './api/routes/gateway.ts';
+import { deliveryRoutes } from './api/routes/deliveries.ts';
 import { createWebLayer } from './api/session-app.ts';
 import { SqlUserStore } from './api/users-sql.ts';
 import { statusPageData } from './api/routes/status-page-data.ts';
@@ -261,6 +262,7 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
         ),
       (api) => api.route('/', detectRoutes(detection)),
       (api) => api.route('/', gatewayRoutes(gateway && gatewayView(gateway), store, clock)),
+      (api) => api.route('/', deliveryRoutes(notifications.outbox)),
       web.extension,
     ];
     const app = createApiApp({

@@ -45,7 +45,9 @@ test('alerting: outage pages a webhook once, opens an incident, and the API driv
     const payload = JSON.parse(await body(req)) as Record<string, unknown>;
     if (req.url === '/pd') {
       pagerDuty.push(payload);
-      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: payload.dedup_key }));
+      res
+        .writeHead(202, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: payload.dedup_key }));
       return;
     }
     received.push({ at: Date.now(), payload });
@@ -131,7 +133,9 @@ alerting:
     const again = await api('POST', `/api/v1/incidents/${open.id}/acknowledge`, {});
     assert.equal(again.status, 409);
     // PagerDuty got trigger (through the outbox) and acknowledge (on the incident's ack), same dedup_key
-    const ackEvent = await waitFor('PagerDuty acknowledge', () => pagerDuty.find((e) => e.event_action === 'acknowledge'));
+    const ackEvent = await waitFor('PagerDuty acknowledge', () =>
+      pagerDuty.find((e) => e.event_action === 'acknowledge'),
+    );
     const trigger = pagerDuty.find((e) => e.event_action === 'trigger');
     assert.ok(trigger, 'PagerDuty trigger event');
     assert.equal(ackEvent.dedup_key, trigger.dedup_key);
@@ -174,6 +178,15 @@ alerting:
     assert.equal(received.filter((r, i) => i >= before && r.payload.status === 'firing').length, 0);
     const muted = await api('GET', '/api/v1/alerts');
     assert.equal((muted.body.alerts as { mutedBy?: { by: string } }[])[0]?.mutedBy?.by, 'silence');
+
+    const deliveries = await api('GET', '/api/v1/deliveries?status=delivered');
+    const delivered = deliveries.body.deliveries as { integration: string; notificationStatus: string }[];
+    assert.ok(
+      delivered.some(
+        (d) => d.integration === 'oncall/webhook_configs[0]' && d.notificationStatus === 'resolved',
+      ),
+    );
+    assert.equal((await api('GET', '/api/v1/deliveries?status=lost')).status, 400);
 
     const slos = await api('GET', '/api/v1/slos');
     const slo = (slos.body.slos as { name: string; total: number }[])[0]!;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { QuantileSketch } from '../../core/sketch.ts';
 import { HOUR, MIN, T0, result } from '../conformance-fixtures.ts';
+import { checkDayRollupsBackfill } from '../day-rollups-check.ts';
 import type { RollupTier } from '../types.ts';
 import { openSqliteStore, type SqliteStore } from './store.ts';
 
@@ -87,6 +88,14 @@ test('sqlite rollups: retention empties the cache, so deleted buckets start afre
     assert.equal(deleted.dayRollups, 1);
     await store.insertResults([result('a', T0 + 1, 10)]);
     assert.deepEqual(await totals(store, 'hour'), [[T0, 1, 1]]);
+    await store.close();
+  });
+});
+
+test('sqlite rollups: migration day_rollups folds stored hours into days', async () => {
+  await withFile(async (path) => {
+    const store = await open(path);
+    await checkDayRollupsBackfill(store, async (sql) => store.db.exec(sql));
     await store.close();
   });
 });
