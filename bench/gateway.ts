@@ -154,7 +154,8 @@ async function runLoad(
   const body = kind === 'stream' ? STREAM_BODY : CHAT_BODY;
   const headers = { 'content-type': 'application/json', ...(JSON.parse(hdrs) as Record<string, string>) };
   const total = Math.round(rate * seconds);
-  const skip = Math.round(total / 10); // the first 10% warm connections up and are not counted
+  // The first second (at least 10%) warms connections and JIT up and is not counted.
+  const skip = Math.max(Math.round(total / 10), Math.min(rate, Math.round(total / 3)));
   const lat: number[] = [];
   let sent = 0;
   let inFlight = 0;
@@ -451,11 +452,12 @@ async function main(): Promise<void> {
     for (const t of targets) {
       const s = sat.get(`${kind}.${t.name}`)!;
       const f = fixed.get(t.name)!;
-      const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+      const fmt = (v: number | null) => (v !== null && Number.isFinite(v) ? v.toFixed(2) : '—');
+      const sub = (a: number | null, b: number | null) => (a === null || b === null ? NaN : a - b);
       const added =
         t.name === 'direct'
           ? '—'
-          : `${fmt(f.p50 - direct.p50)} / ${fmt(f.p99 - direct.p99)} / ${fmt(f.p999 - direct.p999)}`;
+          : `${fmt(sub(f.p50, direct.p50))} / ${fmt(sub(f.p99, direct.p99))} / ${fmt(sub(f.p999, direct.p999))}`;
       rows.push(
         `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${f.rps.toFixed(0)} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${fmt(f.p999)} | ${added} | ${f.errors}/${f.sent} | ${rssMb(t.pids()).toFixed(0)} |`,
       );

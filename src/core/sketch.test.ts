@@ -121,3 +121,26 @@ test('countAtOrBelow counts values under a threshold within the sketch accuracy'
   assert.equal(s.countAtOrBelow(5000), 1000);
   assert.equal(new QuantileSketch().countAtOrBelow(10), 0);
 });
+
+test('mergeConcatenated reads back-to-back sketches like one mergeSerialized each', () => {
+  const parts = [[1, 2, 3], [0, 0.0001, 250, 5000], [42], [1e6, 7, 7, 7]].map((values) => {
+    const s = new QuantileSketch();
+    for (const v of values) s.add(v);
+    return s.serialize();
+  });
+  const one = new QuantileSketch();
+  for (const p of parts) one.mergeSerialized(p);
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  const all = new QuantileSketch().mergeConcatenated(joined);
+  assert.deepEqual([...all.serialize()], [...one.serialize()]);
+  assert.equal(new QuantileSketch().mergeConcatenated(new Uint8Array(0)).count, 0);
+  assert.throws(
+    () => new QuantileSketch().mergeConcatenated(joined.subarray(0, joined.length - 1)),
+    /truncated/,
+  );
+});

@@ -146,8 +146,31 @@ export class QuantileSketch {
   mergeSerialized(bytes: Uint8Array): this {
     const n = bytes.length;
     if (n === 0) return this;
-    if (bytes[0] !== FORMAT_VERSION) throw new NinesError('VALIDATION', `unknown sketch format ${bytes[0]}`);
-    let pos = 1;
+    if (this.mergeAt(bytes, 0, true) !== n) throw new NinesError('VALIDATION', 'trailing bytes after sketch');
+    return this;
+  }
+
+  /**
+   * Merges a concatenation of serialised non-empty sketches (each from `serialize`, none of them
+   * empty: an empty sketch's 2 bytes cannot be told apart from the next sketch's start). Lets a
+   * database hand over all of a target's sketches as one value (SQL `group_concat`), instead of
+   * one value per row.
+   */
+  mergeConcatenated(bytes: Uint8Array): this {
+    let pos = 0;
+    while (pos < bytes.length) pos = this.mergeAt(bytes, pos, false);
+    return this;
+  }
+
+  /**
+   * Merges the sketch serialised at `bytes[at…]`; returns the position after it. `whole`: the
+   * sketch runs to the end of `bytes` (so it may be the 2-byte empty form).
+   */
+  private mergeAt(bytes: Uint8Array, at: number, whole: boolean): number {
+    const n = bytes.length;
+    if (bytes[at] !== FORMAT_VERSION)
+      throw new NinesError('VALIDATION', `unknown sketch format ${bytes[at]}`);
+    let pos = at + 1;
     // Unsigned LEB128 varints, inlined: this loop runs once per stored rollup in a report.
     let v = 0;
     let scale = 1;
@@ -159,14 +182,14 @@ export class QuantileSketch {
       scale *= 0x80;
     } while (b >= 0x80);
     const zeros = v;
-    if (pos === n) {
+    if (whole && pos === n) {
       if (zeros !== 0) throw truncated();
-      return this;
+      return pos;
     }
     if (pos + 16 > n) throw truncated();
-    F64_BYTES.set(bytes.subarray(pos, pos + 8));
+    for (let k = 0; k < 8; k++) F64_BYTES[k] = bytes[pos + k]!;
     const min = F64[0]!;
-    F64_BYTES.set(bytes.subarray(pos + 8, pos + 16));
+    for (let k = 0; k < 8; k++) F64_BYTES[k] = bytes[pos + 8 + k]!;
     const max = F64[0]!;
     pos += 16;
     const header = [0, 0];
@@ -188,35 +211,14 @@ export class QuantileSketch {
       this.ensureRange(start, start + runLength - 1);
       const binsOut = this.bins;
       const base = start - this.offset;
-      for (let i = 0; i < runLength; i++) {
-        if (pos >= n) throw truncated();
-        b = bytes[pos++]!;
-        // Most bins of a rollup's sketch hold < 128 values: one byte, often zero.
-        if (b < 0x80) {
-          if (b !== 0) {
-            binsOut[base + i]! += b;
-            total += b;
-          }
-          continue;
-        }
-        v = b & 0x7f;
-        scale = 0x80;
-        do {
-          if (pos >= n) throw truncated();
-          b = bytes[pos++]!;
-          v += (b & 0x7f) * scale;
-          scale *= 0x80;
-        } while (b >= 0x80);
-        binsOut[base + i]! += v;
-        total += v;
-      }
+      pos = addVarints(bytes, pos, binsOut, base, runLength);
+      total += ADDED.total;
     }
-    if (pos !== n) throw new NinesError('VALIDATION', 'trailing bytes after sketch');
     this.count += total;
     this.zeroCount += zeros;
     if (min < this.min) this.min = min;
     if (max > this.max) this.max = max;
-    return this;
+    return pos;
   }
 
   private addToBin(index: number, n: number): void {
@@ -248,6 +250,43 @@ export class QuantileSketch {
     this.bins = bins;
     this.offset = newLo;
   }
+}
+
+/** Running total of the last `addVarints` call (a second return value without allocating). */
+const ADDED = { total: 0 };
+
+/**
+ * Adds `count` unsigned varints from `bytes[pos…]` to `bins[base…]`; returns the position after
+ * them and leaves their sum in `ADDED.total`. Small and monomorphic so V8 optimises it well: it
+ * is the inner loop of every report.
+ */
+function addVarints(bytes: Uint8Array, pos: number, bins: number[], base: number, count: number): number {
+  const n = bytes.length;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    if (pos >= n) throw truncated();
+    let b = bytes[pos++]!;
+    // Most bins of a rollup's sketch hold < 128 values: one byte, often zero.
+    if (b < 0x80) {
+      if (b !== 0) {
+        bins[base + i]! += b;
+        total += b;
+      }
+      continue;
+    }
+    let v = b & 0x7f;
+    let scale = 0x80;
+    do {
+      if (pos >= n) throw truncated();
+      b = bytes[pos++]!;
+      v += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b >= 0x80);
+    bins[base + i]! += v;
+    total += v;
+  }
+  ADDED.total = total;
+  return pos;
 }
 
 function zeros(n: number): number[] {

@@ -28,7 +28,7 @@ export async function checkDayRollupsBackfill(
   await store.insertResults(batch);
   const range = { from: 0, to: T0 + 100 * HOUR, tier: 'day' as const };
   const live = await store.queryRollups(range);
-  assert.equal(live.length, 6);
+  assert.equal(live.length, 8); // 2025-12-31 … 2026-01-03, two targets
   await exec("DELETE FROM rollups WHERE tier = 'day'");
   await exec('DELETE FROM schema_migrations WHERE id = 4');
   await store.migrate();

@@ -29,7 +29,7 @@ export async function backfillDayRollupsPg(client: pg.PoolClient): Promise<void>
       `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
          ttft_count, ttft_sketch, errors)
        SELECT $1, 'day', v.* FROM unnest($2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[], $7::float8[],
-         $8::bytea[], $9::int[], $10::bytea[], $11::text[])
+         $8::bytea[], $9::int[], $10::bytea[], $11::text[]) AS v
        ON CONFLICT DO NOTHING`,
       [
         target,

@@ -1,15 +1,23 @@
 /**
- * `summarizeRollups` for SQLite: reads the covered rows in target order (raw arrays, only the
- * columns a summary needs, blobs only where non-empty) and folds them in one JavaScript loop.
- * About 4 times cheaper than folding with SQL aggregate functions, whose per-row callbacks from
- * SQLite into JavaScript dominated: a 30-day report for 1,000 targets folds 30,000 day rows.
+ * `summarizeRollups` for SQLite: one row per target, folded inside SQLite with built-in functions
+ * only. Counters are `SUM`s; a target's sketches come back as one value, the concatenation of
+ * their (non-empty) serialised forms (`group_concat(hex(…))`), merged in one pass by
+ * `QuantileSketch.mergeConcatenated`; its error counts as one JSON array. Per-row calls into
+ * JavaScript (custom aggregates) or per-row values (a Buffer per blob) cost several times more:
+ * a 30-day report for 1,000 targets folds 30,000 day rows.
  */
 import type Database from 'better-sqlite3';
 import { QuantileSketch } from '../../core/sketch.ts';
 import type { RollupSummary, RollupTier, TimeRange } from '../types.ts';
 
-const COLUMNS = `target, total, ok, degraded, failed, latency_sum_ms, latency_sketch, ttft_count,
-  CASE WHEN ttft_count > 0 THEN ttft_sketch END, CASE WHEN failed > 0 AND errors <> '{}' THEN errors END`;
+/** Serialised sketches longer than this are non-empty (the empty form is 2 bytes). */
+const EMPTY_MAX = 2;
+
+const SELECT = `SELECT target, COUNT(*), SUM(total), SUM(ok), SUM(degraded), SUM(failed), SUM(latency_sum_ms),
+  group_concat(CASE WHEN length(latency_sketch) > ${EMPTY_MAX} THEN hex(latency_sketch) END, ''),
+  SUM(ttft_count),
+  group_concat(CASE WHEN ttft_count > 0 AND length(ttft_sketch) > ${EMPTY_MAX} THEN hex(ttft_sketch) END, ''),
+  group_concat(CASE WHEN failed > 0 AND errors <> '{}' THEN errors END) FROM rollups`;
 
 type Row = [
   string,
@@ -18,9 +26,10 @@ type Row = [
   number,
   number,
   number,
-  Uint8Array,
   number,
-  Uint8Array | null,
+  string | null,
+  number,
+  string | null,
   string | null,
 ];
 
@@ -31,15 +40,12 @@ export class SqliteSummaries {
 
   constructor(db: Database.Database) {
     this.all = db
-      .prepare(
-        `SELECT ${COLUMNS} FROM rollups WHERE tier = @tier AND bucket >= @from AND bucket < @to
-         ORDER BY target`,
-      )
+      .prepare(`${SELECT} WHERE tier = @tier AND bucket >= @from AND bucket < @to GROUP BY target`)
       .raw();
     this.some = db
       .prepare(
-        `SELECT ${COLUMNS} FROM rollups WHERE target IN (SELECT value FROM json_each(@targets))
-           AND tier = @tier AND bucket >= @from AND bucket < @to ORDER BY target`,
+        `${SELECT} WHERE target IN (SELECT value FROM json_each(@targets))
+           AND tier = @tier AND bucket >= @from AND bucket < @to GROUP BY target`,
       )
       .raw();
   }
@@ -50,53 +56,34 @@ export class SqliteSummaries {
     const rows = (
       q.targets ? this.some.all({ ...params, targets: JSON.stringify(q.targets) }) : this.all.all(params)
     ) as Row[];
-    const out: RollupSummary[] = [];
-    let cur: RollupSummary | undefined;
-    let lat = new QuantileSketch();
-    let ttft = new QuantileSketch();
-    const finish = () => {
-      if (!cur) return;
-      cur.latencySketch = lat.serialize();
-      cur.ttftSketch = ttft.serialize();
-      out.push(cur);
-    };
-    for (const r of rows) {
-      if (cur?.target !== r[0]) {
-        finish();
-        cur = {
-          target: r[0],
-          buckets: 0,
-          total: 0,
-          ok: 0,
-          degraded: 0,
-          failed: 0,
-          latencySumMs: 0,
-          latencySketch: new Uint8Array(0),
-          ttftCount: 0,
-          ttftSketch: new Uint8Array(0),
-          errors: {},
-        };
-        lat = new QuantileSketch();
-        ttft = new QuantileSketch();
+    const out = rows.map((r): RollupSummary => {
+      const errors: Record<string, number> = {};
+      if (r[10]) {
+        for (const counts of JSON.parse(`[${r[10]}]`) as Record<string, number>[])
+          for (const [k, n] of Object.entries(counts)) errors[k] = (errors[k] ?? 0) + n;
       }
-      cur.buckets++;
-      cur.total += r[1];
-      cur.ok += r[2];
-      cur.degraded += r[3];
-      cur.failed += r[4];
-      cur.latencySumMs += r[5];
-      lat.mergeSerialized(r[6]);
-      cur.ttftCount += r[7];
-      if (r[8]) ttft.mergeSerialized(r[8]);
-      if (r[9]) {
-        const errors = cur.errors as Record<string, number>;
-        for (const [k, n] of Object.entries(JSON.parse(r[9]) as Record<string, number>))
-          errors[k] = (errors[k] ?? 0) + n;
-      }
-    }
-    finish();
-    // SQLite orders by its own collation (BINARY, byte order), which matches `<` on these strings
-    // except for surrogate pairs; sort again so both backends agree exactly.
+      return {
+        target: r[0],
+        buckets: r[1],
+        total: r[2],
+        ok: r[3],
+        degraded: r[4],
+        failed: r[5],
+        latencySumMs: r[6],
+        latencySketch: sketchOf(r[7]),
+        ttftCount: r[8],
+        ttftSketch: sketchOf(r[9]),
+        errors,
+      };
+    });
+    // SQLite groups in its BINARY collation (byte order), which matches `<` on these strings
+    // except around surrogate pairs; sort again so both backends agree exactly.
     return out.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
+}
+
+function sketchOf(hex: string | null): Uint8Array {
+  const sketch = new QuantileSketch();
+  if (hex) sketch.mergeConcatenated(Buffer.from(hex, 'hex'));
+  return sketch.serialize();
 }
