@@ -17,7 +17,11 @@ import { loadNinesConfigText } from '../src/services/config-checks.ts';
 import { startNines } from '../src/main.ts';
 
 const { values } = parseArgs({
-  options: { trials: { type: 'string', default: '5' }, interval: { type: 'string', default: '1s' }, threshold: { type: 'string', default: '3' } },
+  options: {
+    trials: { type: 'string', default: '5' },
+    interval: { type: 'string', default: '1s' },
+    threshold: { type: 'string', default: '3' },
+  },
 });
 const trials = Number(values.trials);
 const intervalMs = parseDuration(values.interval!);
@@ -81,7 +85,15 @@ try {
 }
 const sorted = [...delays].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)]!;
-console.log(`bench:detection — ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`interval ${intervalMs} ms, failure threshold ${threshold}: goal ≤ ${goalMs} ms from hard down to first notification`);
+console.log(
+  `bench:detection — ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `interval ${intervalMs} ms, failure threshold ${threshold}: goal ≤ ${goalMs} ms from hard down to first notification`,
+);
 console.log(`trials: ${delays.map((d) => d.toFixed(0)).join(', ')} ms`);
-console.log(`median ${median.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms → ${sorted[sorted.length - 1]! <= goalMs ? 'goal met' : 'goal missed'} on every trial: ${delays.every((d) => d <= goalMs)}`);
+console.log(
+  `median ${median.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms → ${sorted[sorted.length - 1]! <= goalMs ? 'goal met' : 'goal missed'} on every trial: ${delays.every((d) => d <= goalMs)}`,
+);

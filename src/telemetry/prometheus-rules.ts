@@ -90,8 +90,7 @@ function sliCounters(slo: SloDefinition): {
   const histogram = (base: string) => {
     const le = String((s.thresholdMs ?? 0) / 1000);
     return {
-      bad: (w: string) =>
-        `(${rate(`${base}_count`, [], w)} - ${rate(`${base}_bucket`, [leMatcher(le)], w)})`,
+      bad: (w: string) => `(${rate(`${base}_count`, [], w)} - ${rate(`${base}_bucket`, [leMatcher(le)], w)})`,
       total: (w: string) => rate(`${base}_count`, [], w),
       totalSeries: sel(`${base}_count`, ms),
     };
