@@ -201,7 +201,8 @@ function tailUsage(raw: Buffer): Usage | undefined {
   for (let i = open; i < end; i++) {
     const c = raw[i]!;
     if (inString) {
-      if (c === 92) i++; // backslash escape
+      if (c === 92)
+        i++; // backslash escape
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123) depth++;
