@@ -7,6 +7,7 @@
  */
 import { QuantileSketch } from '../core/sketch.ts';
 import { TIER_MS } from './rollup-agg.ts';
+import { emptySummary } from './summary.ts';
 import type { RollupSummary, RollupTier, Store, TimeRange } from './types.ts';
 
 /** One tier's part of a window. */
@@ -59,19 +60,7 @@ export function mergeSummaries(summaries: readonly RollupSummary[]): RollupSumma
     }
     const lat = new QuantileSketch();
     const ttft = new QuantileSketch();
-    const m: RollupSummary = {
-      target,
-      buckets: 0,
-      total: 0,
-      ok: 0,
-      degraded: 0,
-      failed: 0,
-      latencySumMs: 0,
-      latencySketch: new Uint8Array(0),
-      ttftCount: 0,
-      ttftSketch: new Uint8Array(0),
-      errors: {},
-    };
+    const m: RollupSummary = emptySummary(target);
     for (const s of list) {
       m.buckets += s.buckets;
       m.total += s.total;

@@ -5,6 +5,23 @@
 import { QuantileSketch } from '../core/sketch.ts';
 import type { Rollup, RollupSummary } from './types.ts';
 
+/** A summary of nothing for `target`: zero counts, empty sketches. */
+export function emptySummary(target: string): RollupSummary {
+  return {
+    target,
+    buckets: 0,
+    total: 0,
+    ok: 0,
+    degraded: 0,
+    failed: 0,
+    latencySumMs: 0,
+    latencySketch: new Uint8Array(0),
+    ttftCount: 0,
+    ttftSketch: new Uint8Array(0),
+    errors: {},
+  };
+}
+
 /** Folds rollups (any order) into one summary per target, sorted by target. */
 export function foldRollups(rollups: readonly Rollup[]): RollupSummary[] {
   const acc = new Map<string, { s: RollupSummary; lat: QuantileSketch; ttft: QuantileSketch }>();
@@ -12,19 +29,7 @@ export function foldRollups(rollups: readonly Rollup[]): RollupSummary[] {
     let a = acc.get(r.target);
     if (!a) {
       a = {
-        s: {
-          target: r.target,
-          buckets: 0,
-          total: 0,
-          ok: 0,
-          degraded: 0,
-          failed: 0,
-          latencySumMs: 0,
-          latencySketch: new Uint8Array(0),
-          ttftCount: 0,
-          ttftSketch: new Uint8Array(0),
-          errors: {},
-        },
+        s: emptySummary(r.target),
         lat: new QuantileSketch(),
         ttft: new QuantileSketch(),
       };
