@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { NinesError } from '../core/errors.ts';
 
 /** A running HTTP server with its URL and a close function. */
 export interface RunningServer {
@@ -16,7 +17,17 @@ export interface RunningServer {
 export function listenApp(app: Hono, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }) as Server;
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new NinesError(
+              'UNAVAILABLE',
+              `cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'} (choose another port: server.port in the config, or --port for the demo)`,
+              { cause: err, retryable: false },
+            )
+          : err,
+      ),
+    );
     server.once('listening', () => {
       const addr = server.address() as AddressInfo;
       const shownHost = host.includes(':') ? `[${host}]` : host;

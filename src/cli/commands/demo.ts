@@ -50,7 +50,15 @@ export async function runDemoCommand(argv: string[], io: CliIo): Promise<number>
     println(io.stdout, `demo: wrote ${n} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const adminPassword = process.env.NINES_ADMIN_PASSWORD ?? 'nines-demo-admin';
-  const nines = await startNines(config, { store, adminPassword, log: (line) => println(io.stdout, line) });
+  let nines: Awaited<ReturnType<typeof startNines>>;
+  try {
+    nines = await startNines(config, { store, adminPassword, log: (line) => println(io.stdout, line) });
+  } catch (err) {
+    await store.close();
+    await sim.close();
+    await webhook.close();
+    throw err;
+  }
   const stopTraffic = nines.gateway ? startDemoTraffic(nines.gateway.url) : () => {};
   println(io.stdout, '');
   println(io.stdout, `nines demo is running: open ${nines.api.url} and log in as admin / ${adminPassword}`);
