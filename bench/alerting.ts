@@ -245,12 +245,7 @@ async function wallClock(n: number, dir: string): Promise<Figure> {
     enqueuedAt.set(idempotencyKey(integrations[0]!.id, notification(i)), Date.now());
     await new Promise((r) => setTimeout(r, outageMs / n));
   }
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const c = await store.counts();
-    if (c.pending + c.sending === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await drained(store);
   await w.stop();
   clearTimeout(upTimer);
   const fig = await summarise(
@@ -299,12 +294,7 @@ async function slowAcks(n: number, dir: string): Promise<Figure> {
   const recoveredAt = NaN; // no outage here: "after recovery" does not apply
   const fastAgain = setTimeout(() => (rx.ackDelayMs = 0), 2000);
   w.start();
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const c = await store.counts();
-    if (c.pending + c.sending === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await drained(store);
   await w.stop();
   clearTimeout(fastAgain);
   const fig = await summarise(
@@ -319,6 +309,16 @@ async function slowAcks(n: number, dir: string): Promise<Figure> {
   await store.close();
   await rx.down();
   return fig;
+}
+
+/** Waits (wall clock, at most 15 s) until the outbox has nothing pending or in flight. */
+async function drained(store: OutboxStore): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const c = await store.counts();
+    if (c.pending + c.sending === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function print(f: Figure): void {

@@ -63,6 +63,19 @@ export function routeLink(parts: string[], ...children: Child[]): HTMLAnchorElem
   return h('a', { href: `#/${parts.map(encodeURIComponent).join('/')}` }, ...children);
 }
 
+/** A table head: one row of column headers (`<th scope="col">`). */
+export function tableHead(columns: readonly string[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    null,
+    h(
+      'tr',
+      null,
+      columns.map((c) => h('th', { scope: 'col' }, c)),
+    ),
+  );
+}
+
 /** A labelled form control: `<label>text <control></label>`. */
 export function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', null, text), control);

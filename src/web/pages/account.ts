@@ -3,7 +3,7 @@
  * sessions); admins also list users and create them with a role. The API enforces who may.
  */
 import { api } from '../api.ts';
-import { h, labelled, notice, replace } from '../dom.ts';
+import { h, labelled, notice, replace, tableHead } from '../dom.ts';
 import { time } from '../format.ts';
 import type { PageContext } from '../page.ts';
 import { showError } from './alerts.ts';
@@ -72,15 +72,7 @@ async function usersSection(): Promise<HTMLElement> {
       h(
         'table',
         { class: 'compact' },
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            ['User', 'Role', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
+        tableHead(['User', 'Role', 'Created']),
         h(
           'tbody',
           null,

@@ -4,7 +4,7 @@
  * API; a refusal is shown as a message next to the action.
  */
 import { ApiError, api, optional } from '../api.ts';
-import { h, labelled, notice, replace } from '../dom.ts';
+import { h, labelled, notice, replace, tableHead } from '../dom.ts';
 import { duration, time } from '../format.ts';
 import { onLive } from '../live.ts';
 import { canOperate, type PageContext } from '../page.ts';
@@ -114,17 +114,7 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
           : h(
               'table',
               null,
-              h(
-                'thead',
-                null,
-                h(
-                  'tr',
-                  null,
-                  ['Alert', 'State', 'Since', 'Labels', 'Group', 'Route', 'Actions'].map((c) =>
-                    h('th', { scope: 'col' }, c),
-                  ),
-                ),
-              ),
+              tableHead(['Alert', 'State', 'Since', 'Labels', 'Group', 'Route', 'Actions']),
               h(
                 'tbody',
                 null,
@@ -187,15 +177,7 @@ export async function alertsPage(ctx: PageContext): Promise<() => void> {
         : h(
             'table',
             null,
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                ['Matchers', 'Ends', 'Comment', 'By', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
-              ),
-            ),
+            tableHead(['Matchers', 'Ends', 'Comment', 'By', 'Actions']),
             h(
               'tbody',
               null,

@@ -3,7 +3,7 @@
  * states, failovers and cache hit rate. Says so plainly when no gateway is configured.
  */
 import { optional } from '../api.ts';
-import { h, notice, replace } from '../dom.ts';
+import { h, notice, replace, tableHead } from '../dom.ts';
 import { ms, pct } from '../format.ts';
 import { onLive } from '../live.ts';
 import type { PageContext } from '../page.ts';
@@ -53,26 +53,18 @@ export async function gatewayPage(ctx: PageContext): Promise<() => void> {
         : h(
             'table',
             null,
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                [
-                  'Route',
-                  'Deployment',
-                  'Requests',
-                  'Error rate',
-                  'p50',
-                  'p95',
-                  'TTFT p95',
-                  'Failovers',
-                  'Cache hits',
-                  'Breaker',
-                ].map((c) => h('th', { scope: 'col' }, c)),
-              ),
-            ),
+            tableHead([
+              'Route',
+              'Deployment',
+              'Requests',
+              'Error rate',
+              'p50',
+              'p95',
+              'TTFT p95',
+              'Failovers',
+              'Cache hits',
+              'Breaker',
+            ]),
             h(
               'tbody',
               null,

@@ -4,7 +4,7 @@
  * resolve, reopen) and the postmortem export.
  */
 import { api } from '../api.ts';
-import { h, labelled, notice, replace, routeLink } from '../dom.ts';
+import { h, labelled, notice, replace, routeLink, tableHead } from '../dom.ts';
 import { duration, time } from '../format.ts';
 import { onLive } from '../live.ts';
 import { canOperate, type PageContext } from '../page.ts';
@@ -31,17 +31,7 @@ export async function incidentListPage(ctx: PageContext): Promise<() => void> {
         : h(
             'table',
             null,
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                ['Incident', 'Severity', 'State', 'Opened', 'Duration'].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
-              ),
-            ),
+            tableHead(['Incident', 'Severity', 'State', 'Opened', 'Duration']),
             h(
               'tbody',
               null,

@@ -5,7 +5,7 @@
  * and update rows in place, in batches.
  */
 import { api, optional } from '../api.ts';
-import { h, labelled, notice, replace, routeLink } from '../dom.ts';
+import { h, labelled, notice, replace, routeLink, tableHead } from '../dom.ts';
 import { sparkline, uptimeBars } from '../charts.ts';
 import { ago, pct } from '../format.ts';
 import { announce, onLive } from '../live.ts';
@@ -252,15 +252,7 @@ export async function overviewPage(ctx: PageContext): Promise<() => void> {
         'table',
         { class: 'targets' },
         h('caption', { class: 'sr-only' }, 'Targets with state, 90-day uptime, latency and SLO budget'),
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            COLUMNS.map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
+        tableHead(COLUMNS),
         tbody,
       ),
     ),

@@ -4,7 +4,7 @@
  * until the budget runs out at the current rate.
  */
 import { api, optional } from '../api.ts';
-import { h, notice, replace, routeLink } from '../dom.ts';
+import { h, notice, replace, routeLink, tableHead } from '../dom.ts';
 import { lineChart } from '../charts.ts';
 import { duration, pct } from '../format.ts';
 import type { PageContext } from '../page.ts';
@@ -51,23 +51,15 @@ export async function sloListPage(ctx: PageContext): Promise<void> {
       : h(
           'table',
           null,
-          h(
-            'thead',
-            null,
-            h(
-              'tr',
-              null,
-              [
-                'SLO',
-                'Objective',
-                'Window',
-                'Budget left',
-                ...windows.map((w) => `Burn ${w}`),
-                'Exhausted in',
-                'Alerting',
-              ].map((c) => h('th', { scope: 'col' }, c)),
-            ),
-          ),
+          tableHead([
+            'SLO',
+            'Objective',
+            'Window',
+            'Budget left',
+            ...windows.map((w) => `Burn ${w}`),
+            'Exhausted in',
+            'Alerting',
+          ]),
           h(
             'tbody',
             null,
@@ -168,17 +160,7 @@ function tiersTable(tiers: NonNullable<Slo['tiers']>): HTMLElement {
   return h(
     'table',
     { class: 'compact' },
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        ['Tier (long/short)', 'Severity', 'Threshold', 'Long burn', 'Short burn', 'State'].map((c) =>
-          h('th', { scope: 'col' }, c),
-        ),
-      ),
-    ),
+    tableHead(['Tier (long/short)', 'Severity', 'Threshold', 'Long burn', 'Short burn', 'State']),
     h(
       'tbody',
       null,

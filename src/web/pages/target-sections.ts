@@ -1,6 +1,6 @@
 /** Sections of the target page: availability by window, the state timeline, failed checks. */
 import { api } from '../api.ts';
-import { h, replace } from '../dom.ts';
+import { h, replace, tableHead } from '../dom.ts';
 import { stateTimeline, type StateSegment } from '../charts.ts';
 import { duration, ms, pct, time } from '../format.ts';
 import type { Result, StateEvent, TargetReport } from '../types.ts';
@@ -104,17 +104,7 @@ export function failuresSection(failures: HTMLElement, enc: string): Promise<voi
           : h(
               'table',
               { class: 'compact' },
-              h(
-                'thead',
-                null,
-                h(
-                  'tr',
-                  null,
-                  ['Time', 'Outcome', 'Class', 'Status', 'Latency', 'Error'].map((c) =>
-                    h('th', { scope: 'col' }, c),
-                  ),
-                ),
-              ),
+              tableHead(['Time', 'Outcome', 'Class', 'Status', 'Latency', 'Error']),
               h(
                 'tbody',
                 null,
