@@ -3,8 +3,6 @@ import { describe, it } from 'node:test';
 import { ResponseCache, isCacheable } from './cache.ts';
 import { openaiAdapter } from './providers/openai.ts';
 import { RateWindow } from './rate-window.ts';
-import { BufferedRecorder } from './recorder.ts';
-import { ManualClock } from '../core/clock.ts';
 
 describe('response cache', () => {
   it('is an LRU bounded in size with a TTL', () => {
@@ -56,44 +54,6 @@ describe('openai stream scanning', () => {
       .push(Buffer.from('data: {"choices":[{"delta":{"content":"x"}}]}\n\ndata: {"cho\n\n'));
     assert.match(bad.error ?? '', /not valid JSON/);
     assert.ok(!bad.out.includes('{"cho\n'));
-  });
-});
-
-describe('buffered recorder', () => {
-  it('flushes in batches on a timer and at the batch size, keeping a failed batch', async () => {
-    const clock = new ManualClock(0);
-    const batches: number[] = [];
-    let fail = true;
-    const r = new BufferedRecorder(
-      async (batch) => {
-        if (fail) throw new Error('store down');
-        batches.push(batch.length);
-      },
-      clock,
-      { intervalMs: 1000, maxBatch: 3 },
-    );
-    const rec = {
-      id: 'x',
-      at: 0,
-      route: 'm',
-      endpoint: 'chat' as const,
-      status: 200,
-      outcome: 'ok' as const,
-      latencyMs: 1,
-      attempts: 1,
-      failovers: 0,
-      stream: false,
-      cached: false,
-    };
-    r.record(rec);
-    clock.advance(1000);
-    await new Promise((res) => setImmediate(res));
-    assert.deepEqual(batches, []); // failed, kept
-    fail = false;
-    r.record(rec);
-    r.record(rec); // third record reaches maxBatch
-    await r.flush();
-    assert.deepEqual(batches, [3]);
   });
 });
 
