@@ -1,12 +1,14 @@
 /**
  * Ingest benchmark (`npm run bench:ingest`): probe results per second written to a SQLite file
- * through `Store.insertResults` (raw rows + minute, hour and day rollups in one transaction per
- * batch), and the time to build a 30-day availability + p95 report for 1,000 targets: through the
+ * through `Store.insertResults` (raw rows in one transaction per batch; minute, hour and day
+ * rollups folded in memory and written at checkpoints, the last one by `close()`, which is
+ * timed too), and the time to build a 30-day availability + p95 report for 1,000 targets: through the
  * report service (`createReportService`, day rollups + edge hours via `summarizeWindow`), and,
  * with --legacy, the older hour-rollup paths for comparison.
  * Figures are medians of several runs, wall and CPU time; the load average is printed because the
  * figures depend on it.
- * Options: --targets N --minutes N --runs N --batch N,N --only ingest|report --legacy
+ * Options: --targets N --interval S --minutes N (one custom load instead of the two defaults)
+ * --runs N --batch N,N --only ingest|report --legacy
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { createReportService } from '../src/services/reports.ts';
 import { summarizeWindow } from '../src/store/summarize-window.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/store.ts';
 import type { ProbeResult } from '../src/store/types.ts';
+import { rng, seedHourRollups } from './ingest-seed.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -26,8 +29,10 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
+const CUSTOM = ['targets', 'minutes', 'interval'].some((o) => process.argv.includes(`--${o}`));
 const TARGETS = Number(arg('targets', '1000'));
 const MINUTES = Number(arg('minutes', '120'));
+const INTERVAL_S = Number(arg('interval', '60'));
 const RUNS = Number(arg('runs', '3'));
 const BATCHES = arg('batch', '1000,5000').split(',').map(Number);
 const ONLY = arg('only', 'all');
@@ -36,26 +41,21 @@ const REPORT_DAYS = 30;
 /** Days of rollups seeded: one more than reported, so an unaligned 30-day window has data. */
 const SEED_DAYS = REPORT_DAYS + 1;
 
-/** A cheap deterministic pseudo-random sequence so every run writes the same data. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** One result per target per minute, ordered by time as a scheduler would produce them. */
-function makeResults(targets: number, minutes: number): ProbeResult[] {
+/**
+ * One result per target every `intervalS` seconds for `minutes`, ordered by time as a scheduler
+ * would produce them (targets spread over the interval).
+ */
+function makeResults(targets: number, minutes: number, intervalS: number): ProbeResult[] {
   const rand = rng(42);
   const out: ProbeResult[] = [];
-  for (let m = 0; m < minutes; m++) {
+  const rounds = Math.round((minutes * 60) / intervalS);
+  for (let m = 0; m < rounds; m++) {
     for (let t = 0; t < targets; t++) {
       const latency = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
       const failed = rand() < 0.01;
       out.push({
         target: `target-${t}`,
-        at: START + m * 60_000 + (t % 60) * 1000,
+        at: START + m * intervalS * 1000 + (t % intervalS) * 1000,
         outcome: failed ? 'failed' : 'ok',
         latencyMs: latency,
         timings: { connectMs: 3, ttfbMs: latency * 0.4, ttftMs: latency * 0.5, totalMs: latency },
@@ -91,16 +91,40 @@ async function ingestRun(results: ProbeResult[], batch: number): Promise<{ wall:
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < results.length; i += batch) await store.insertResults(results.slice(i, i + batch));
+    // Counted: close() writes the rollups still held in memory (the last checkpoint).
+    await store.close();
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     return { wall: results.length / wallS, cpu: results.length / ((cpu.user + cpu.system) / 1e6) };
   });
 }
 
+/** An ingest load: how many targets, probed how often, for how long. */
+interface Scenario {
+  targets: number;
+  intervalS: number;
+  minutes: number;
+}
+
+/**
+ * Default loads: one result per target and minute (the minute tier's worst case: a minute bucket
+ * per result), and the probe benchmark's 10,000 targets at a 10 s interval.
+ */
+const SCENARIOS: Scenario[] = CUSTOM
+  ? [{ targets: TARGETS, intervalS: INTERVAL_S, minutes: MINUTES }]
+  : [
+      { targets: 1000, intervalS: 60, minutes: 120 },
+      { targets: 10_000, intervalS: 10, minutes: 6 },
+    ];
+
 async function ingestBench(): Promise<void> {
-  const results = makeResults(TARGETS, MINUTES);
+  for (const scenario of SCENARIOS) await ingestScenario(scenario);
+}
+
+async function ingestScenario({ targets, intervalS, minutes }: Scenario): Promise<void> {
+  const results = makeResults(targets, minutes, intervalS);
   console.log(
-    `\nIngest: ${results.length.toLocaleString()} results (${TARGETS} targets × ${MINUTES} min), insertResults`,
+    `\nIngest: ${results.length.toLocaleString()} results (${targets} targets every ${intervalS} s for ${minutes} min), insertResults + final checkpoint`,
   );
   const fmt = (x: number) => Math.round(x).toLocaleString().padStart(9);
   for (const batch of BATCHES) {
@@ -113,75 +137,6 @@ async function ingestBench(): Promise<void> {
         `  (wall runs: ${wall.map((x) => Math.round(x)).join(', ')})`,
     );
   }
-}
-
-/**
- * Fills `days` of hour rollups for every target straight into the table (ingesting 43M results
- * would take the benchmark too long), and the day rollups folded from them (as insertResults
- * keeps them). Sketches come from a pool of 64 hours of 60 latencies each, so rows have
- * realistic sizes.
- */
-function seedHourRollups(store: SqliteStore, targets: number, days: number): void {
-  const rand = rng(7);
-  const insert = store.db.prepare(
-    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
-       ttft_count, ttft_sketch, errors) VALUES (?, 'hour', ?, 60, ?, 0, ?, ?, ?, 0, ?, ?)`,
-  );
-  const empty = Buffer.from(new QuantileSketch().serialize());
-  const pool = Array.from({ length: 64 }, () => {
-    const sketch = new QuantileSketch();
-    let sum = 0;
-    for (let k = 0; k < 60; k++) {
-      const v = 80 + rand() * 400 + (rand() < 0.02 ? 5000 : 0);
-      sketch.add(v);
-      sum += v;
-    }
-    return { bytes: Buffer.from(sketch.serialize()), sum };
-  });
-  const insertDay = store.db.prepare(
-    `INSERT INTO rollups (target, tier, bucket, total, ok, degraded, failed, latency_sum_ms, latency_sketch,
-       ttft_count, ttft_sketch, errors) VALUES (?, 'day', ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)`,
-  );
-  store.db.transaction(() => {
-    for (let t = 0; t < targets; t++) {
-      for (let d = 0; d < days; d++) {
-        const day = new QuantileSketch();
-        let sum = 0;
-        let failedInDay = 0;
-        for (let h = d * 24; h < (d + 1) * 24; h++) {
-          const hour = pool[(t * 31 + h) % pool.length]!;
-          const failed = rand() < 0.05 ? 1 : 0;
-          const errors = failed ? '{"timeout":1}' : '{}';
-          insert.run(
-            `target-${t}`,
-            START + h * HOUR,
-            60 - failed,
-            failed,
-            hour.sum,
-            hour.bytes,
-            empty,
-            errors,
-          );
-          day.mergeSerialized(hour.bytes);
-          sum += hour.sum;
-          failedInDay += failed;
-        }
-        const errors = failedInDay ? `{"timeout":${failedInDay}}` : '{}';
-        const bytes = Buffer.from(day.serialize());
-        insertDay.run(
-          `target-${t}`,
-          START + d * DAY,
-          1440,
-          1440 - failedInDay,
-          failedInDay,
-          sum,
-          bytes,
-          empty,
-          errors,
-        );
-      }
-    }
-  })();
 }
 
 type Report = Map<string, { availability: number; p95: number }>;

@@ -144,3 +144,53 @@ test('mergeConcatenated reads back-to-back sketches like one mergeSerialized eac
     /truncated/,
   );
 });
+
+/** The version-1 (dense) form earlier releases wrote, built by hand from a sketch's quantiles. */
+function denseV1(values: number[]): Uint8Array {
+  const gamma = 1.01 / 0.99;
+  const idx = values.map((v) => Math.ceil(Math.log(v) / Math.log(gamma)));
+  const first = Math.min(...idx);
+  const run = Math.max(...idx) - first + 1;
+  const counts = new Array<number>(run).fill(0);
+  for (const i of idx) counts[i - first]!++;
+  const f64 = new Float64Array([Math.min(...values), Math.max(...values)]);
+  const zig = first >= 0 ? first * 2 : -first * 2 - 1;
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    while (n >= 0x80) {
+      out.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    out.push(n);
+    return out;
+  };
+  return Uint8Array.from([
+    1,
+    0,
+    ...new Uint8Array(f64.buffer),
+    ...varint(zig),
+    ...varint(run),
+    ...counts.flatMap(varint),
+  ]);
+}
+
+test('version-1 sketches (every empty bin written) are still read and merge with version 2', () => {
+  const values = [80, 81, 450, 5200, 5300];
+  const v1 = denseV1(values);
+  const v2 = sketchOf(values).serialize();
+  assert.equal(v2[0], 2);
+  assert.ok(v2.length < v1.length, `${v2.length} < ${v1.length}`);
+  const fromV1 = QuantileSketch.deserialize(v1);
+  assert.deepEqual([...fromV1.serialize()], [...v2]);
+  const both = new QuantileSketch().mergeConcatenated(Uint8Array.from([...v1, ...v2]));
+  assert.equal(both.count, 10);
+  assert.equal(both.quantile(0.5), sketchOf([...values, ...values]).quantile(0.5));
+});
+
+test('a run of empty bins costs two bytes, and a run that overflows its length is refused', () => {
+  const bytes = sketchOf([1, 1e6]).serialize();
+  assert.ok(bytes.length < 40, `${bytes.length} bytes`);
+  const bad = Uint8Array.from(bytes);
+  bad[bad.length - 2] = 0x7f; // the gap's length, now past the run
+  assert.throws(() => QuantileSketch.deserialize(bad), /overflows|truncated|trailing/);
+});

@@ -12,7 +12,9 @@ const GAMMA = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values at or below this (and negatives) count in the zero bucket; latencies under 1 µs are 0. */
 const MIN_VALUE = 1e-3;
-const FORMAT_VERSION = 1;
+/** Version 1: every bin of the run as a varint. Version 2 (written now): runs of zeros collapsed. */
+const DENSE_FORMAT = 1;
+const FORMAT_VERSION = 2;
 
 /** A log-bucketed quantile sketch with relative accuracy `SKETCH_ALPHA`. */
 export class QuantileSketch {
@@ -28,6 +30,19 @@ export class QuantileSketch {
 
   /** Adds one value (a latency in ms); NaN is ignored, negatives count as zero. */
   add(value: number): void {
+    this.addIndexed(value, QuantileSketch.binOf(value));
+  }
+
+  /**
+   * The bin `value` falls in, for `addIndexed` (so a value added to several sketches is
+   * bucketed once).
+   */
+  static binOf(value: number): number {
+    return value <= MIN_VALUE ? 0 : Math.ceil(Math.log(value) / LOG_GAMMA);
+  }
+
+  /** Adds one value whose bin `QuantileSketch.binOf(value)` returned. */
+  addIndexed(value: number, bin: number): void {
     if (Number.isNaN(value)) return;
     this.count++;
     if (value < this.min) this.min = value;
@@ -36,8 +51,7 @@ export class QuantileSketch {
       this.zeroCount++;
       return;
     }
-    const index = Math.ceil(Math.log(value) / LOG_GAMMA);
-    this.addToBin(index, 1);
+    this.addToBin(bin, 1);
   }
 
   /** Adds every count of `other` into this sketch (the result is the sketch of both inputs). */
@@ -108,28 +122,56 @@ export class QuantileSketch {
   }
 
   /**
-   * Compact binary form: version, count of zeros, min, max, then the run of bins from the first
-   * non-empty one as unsigned varints (empty bins inside the run cost one byte).
+   * Compact binary form: version, count of zeros, min, max, the index of the first non-empty bin
+   * and the number of bins up to the last non-empty one, then those bins as unsigned varints,
+   * where a 0 is followed by a varint k and stands for k + 1 empty bins (version 2; version 1,
+   * still read, wrote every empty bin as one 0).
    */
   serialize(): Uint8Array {
+    const out = scratch(this.serializedSizeBound());
+    return out.slice(0, this.serializeInto(out, 0));
+  }
+
+  /** An upper bound of the length of `serialize()`'s output, in bytes. */
+  serializedSizeBound(): number {
+    return 1 + 10 + 16 + 10 + 10 + this.bins.length * 10;
+  }
+
+  /**
+   * Writes the form `serialize` returns into `out` at `pos` (which must have
+   * `serializedSizeBound()` bytes of room); returns the position after it.
+   */
+  serializeInto(out: Uint8Array, pos: number): number {
     const bins = this.bins;
     let first = 0;
     let last = bins.length - 1;
     while (first <= last && bins[first] === 0) first++;
     while (last >= first && bins[last] === 0) last--;
     const runLength = last >= first ? last - first + 1 : 0;
-    const out = scratch(1 + 10 + 16 + 10 + 10 + runLength * 10);
-    out[0] = FORMAT_VERSION;
-    let pos = writeVarint(out, 1, this.zeroCount);
-    if (this.count === 0) return out.slice(0, pos);
+    out[pos] = FORMAT_VERSION;
+    pos = writeVarint(out, pos + 1, this.zeroCount);
+    if (this.count === 0) return pos;
     F64[0] = this.min;
     out.set(F64_BYTES, pos);
     F64[0] = this.max;
     out.set(F64_BYTES, pos + 8);
     pos = writeVarint(out, pos + 16, zigzag(this.offset + first));
     pos = writeVarint(out, pos, runLength);
-    for (let i = first; i <= last; i++) pos = writeVarint(out, pos, bins[i]!);
-    return out.slice(0, pos);
+    for (let i = first; i <= last; i++) {
+      const c = bins[i]!;
+      if (c !== 0) {
+        pos = writeVarint(out, pos, c);
+        continue;
+      }
+      let zeros = 1;
+      while (bins[i + 1] === 0) {
+        zeros++;
+        i++;
+      }
+      out[pos] = 0;
+      pos = writeVarint(out, pos + 1, zeros - 1);
+    }
+    return pos;
   }
 
   /** Reads a sketch written by `serialize`; throws VALIDATION on malformed bytes. */
@@ -168,8 +210,9 @@ export class QuantileSketch {
    */
   private mergeAt(bytes: Uint8Array, at: number, whole: boolean): number {
     const n = bytes.length;
-    if (bytes[at] !== FORMAT_VERSION)
-      throw new NinesError('VALIDATION', `unknown sketch format ${bytes[at]}`);
+    const version = bytes[at];
+    if (version !== FORMAT_VERSION && version !== DENSE_FORMAT)
+      throw new NinesError('VALIDATION', `unknown sketch format ${version}`);
     let pos = at + 1;
     // Unsigned LEB128 varints, inlined: this loop runs once per stored rollup in a report.
     let v = 0;
@@ -211,7 +254,10 @@ export class QuantileSketch {
       this.ensureRange(start, start + runLength - 1);
       const binsOut = this.bins;
       const base = start - this.offset;
-      pos = addVarints(bytes, pos, binsOut, base, runLength);
+      pos =
+        version === FORMAT_VERSION
+          ? addRuns(bytes, pos, binsOut, base, runLength)
+          : addVarints(bytes, pos, binsOut, base, runLength);
       total += ADDED.total;
     }
     this.count += total;
@@ -285,6 +331,53 @@ function addVarints(bytes: Uint8Array, pos: number, bins: number[], base: number
     bins[base + i]! += v;
     total += v;
   }
+  ADDED.total = total;
+  return pos;
+}
+
+/**
+ * Like `addVarints`, for the version-2 form: a 0 is followed by a varint k and skips k + 1 bins.
+ * Covers exactly `count` bins.
+ */
+function addRuns(bytes: Uint8Array, pos: number, bins: number[], base: number, count: number): number {
+  const n = bytes.length;
+  let total = 0;
+  let i = 0;
+  while (i < count) {
+    if (pos >= n) throw truncated();
+    let b = bytes[pos++]!;
+    let v: number;
+    if (b < 0x80) v = b;
+    else {
+      v = b & 0x7f;
+      let scale = 0x80;
+      do {
+        if (pos >= n) throw truncated();
+        b = bytes[pos++]!;
+        v += (b & 0x7f) * scale;
+        scale *= 0x80;
+      } while (b >= 0x80);
+    }
+    if (v !== 0) {
+      bins[base + i]! += v;
+      total += v;
+      i++;
+      continue;
+    }
+    // A run of empty bins: its length - 1 follows.
+    if (pos >= n) throw truncated();
+    b = bytes[pos++]!;
+    let k = b & 0x7f;
+    let scale = 0x80;
+    while (b >= 0x80) {
+      if (pos >= n) throw truncated();
+      b = bytes[pos++]!;
+      k += (b & 0x7f) * scale;
+      scale *= 0x80;
+    }
+    i += k + 1;
+  }
+  if (i !== count) throw new NinesError('VALIDATION', 'sketch run overflows its length');
   ADDED.total = total;
   return pos;
 }

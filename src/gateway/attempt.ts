@@ -6,6 +6,7 @@
  */
 import { NinesError } from '../core/errors.ts';
 import type { Cancellation } from './cancellation.ts';
+import type { Deadlines } from './deadlines.ts';
 import type { DeploymentRuntime } from './deployment.ts';
 import type { Endpoint, StreamTranslator, Usage } from './providers/types.ts';
 import { UpstreamCall } from './upstream-call.ts';
@@ -29,7 +30,8 @@ export interface AttemptInput {
   idleMs: number;
   /** Aborted when the client goes away or the total deadline passes. */
   signal: Cancellation;
-  setTimer(ms: number, fn: () => void): { cancel(): void };
+  /** Where the attempt deadline is kept. */
+  deadlines: Deadlines;
 }
 
 /** A started stream, held before anything was sent to the client. */
@@ -40,8 +42,8 @@ export interface StartedStream {
   usage: Usage | undefined;
   translator: StreamTranslator;
   chunks: AsyncIterator<Buffer>;
-  /** Aborts the upstream request (client gone). */
-  abort(reason: unknown): void;
+  /** The upstream request (`abort` it when the client is gone). */
+  call: UpstreamCall;
 }
 
 /** How one attempt ended. */
@@ -130,18 +132,22 @@ async function startStream(
         usage,
         translator,
         chunks,
-        abort: (r) => call.abort(r),
+        call,
       };
       return { kind: 'stream', stream };
     }
   }
 }
 
-/** Runs one attempt against deployment `d`. Throws only when the request itself was aborted. */
+/**
+ * Runs one attempt against deployment `d`, within `left` ms of the total deadline. Throws only
+ * when the request itself was aborted.
+ */
 export async function runAttempt(
   d: DeploymentRuntime,
   input: AttemptInput,
   now: number,
+  left: number,
 ): Promise<AttemptOutcome> {
   let req;
   try {
@@ -150,51 +156,34 @@ export async function runAttempt(
     if (err instanceof NinesError) return { kind: 'failure', error: err, verdict: 'neutral' };
     throw err;
   }
-  const call = new UpstreamCall(MAX_UPSTREAM_BODY);
-  const onAbort = (): void => call.abort(input.signal.reason);
-  input.signal.onAbort(onAbort);
-  const deadline = input.stream ? Math.min(input.attemptMs, input.firstTokenMs) : input.attemptMs;
-  const timer = input.setTimer(deadline, () =>
-    call.abort(
-      new NinesError(
-        'TIMEOUT',
-        `${d.name}: no ${input.stream ? 'first token' : 'answer'} within ${deadline} ms`,
-        {
-          retryable: true,
-        },
-      ),
-    ),
-  );
+  const { stream } = input;
+  const call = new UpstreamCall(MAX_UPSTREAM_BODY, `${d.name}: no ${stream ? 'first token' : 'answer'}`);
+  input.signal.onAbort(call);
+  const ms = Math.min(stream ? Math.min(input.attemptMs, input.firstTokenMs) : input.attemptMs, left);
+  const deadline = input.deadlines.add(ms, call);
   let keep = false;
   try {
-    await call.start(d.pool, {
-      method: 'POST',
+    const opts = {
+      method: 'POST' as const,
       path: req.path,
       headers: req.headers,
       body: req.body,
       headersTimeout: null,
-      bodyTimeout: input.stream ? input.idleMs : null,
-    });
+      bodyTimeout: stream ? input.idleMs : null,
+    };
+    if (!stream) {
+      // Non-streamed: one promise for the whole answer; the status decides what it is.
+      const raw = await call.fetch(d.pool, opts);
+      const status = call.status;
+      if (status >= 200 && status < 300) {
+        const { body, usage } = d.adapter.response(input.endpoint, raw, input.publicModel);
+        return { kind: 'json', status, body, usage };
+      }
+      return failed(d, call, raw, now);
+    }
+    await call.start(d.pool, opts);
     const status = call.status;
-    if (status < 200 || status >= 300) {
-      const raw = await call.readAll();
-      const message = d.adapter.errorMessage(raw) ?? `upstream answered ${status}`;
-      if (isClientError(status)) return { kind: 'client-error', status, message };
-      const after = retryAfterMs(call.headers(), now);
-      const code = status === 429 ? 'UPSTREAM' : status >= 500 ? 'UPSTREAM' : 'UNAVAILABLE';
-      const error = new NinesError(code, `${d.name}: upstream answered ${status}: ${message}`, {
-        retryable: true,
-        details: { upstreamStatus: status },
-      });
-      const out: AttemptOutcome = { kind: 'failure', error, verdict: status === 429 ? 'neutral' : 'failure' };
-      if (after !== undefined) out.retryAfterMs = after;
-      return out;
-    }
-    if (!input.stream) {
-      const raw = await call.readAll();
-      const { body, usage } = d.adapter.response(input.endpoint, raw, input.publicModel);
-      return { kind: 'json', status, body, usage };
-    }
+    if (status < 200 || status >= 300) return failed(d, call, await call.readAll(), now);
     const started = await startStream(d, input, call);
     if (started.kind === 'stream') keep = true;
     else call.abort(new NinesError('UNAVAILABLE', 'attempt abandoned'));
@@ -202,8 +191,24 @@ export async function runAttempt(
   } catch (err) {
     return thrown(err, call, input, d);
   } finally {
-    timer.cancel();
+    input.deadlines.cancel(deadline);
     // A started stream keeps the listener until the request ends (it is registered once).
-    if (!keep) input.signal.off(onAbort);
+    if (!keep) input.signal.off(call);
   }
+}
+
+/** Classifies a non-2xx answer: the client's own 4xx, or a failure worth trying elsewhere. */
+function failed(d: DeploymentRuntime, call: UpstreamCall, raw: Buffer, now: number): AttemptOutcome {
+  const status = call.status;
+  const message = d.adapter.errorMessage(raw) ?? `upstream answered ${status}`;
+  if (isClientError(status)) return { kind: 'client-error', status, message };
+  const after = retryAfterMs(call.headers(), now);
+  const code = status === 429 ? 'UPSTREAM' : status >= 500 ? 'UPSTREAM' : 'UNAVAILABLE';
+  const error = new NinesError(code, `${d.name}: upstream answered ${status}: ${message}`, {
+    retryable: true,
+    details: { upstreamStatus: status },
+  });
+  const out: AttemptOutcome = { kind: 'failure', error, verdict: status === 429 ? 'neutral' : 'failure' };
+  if (after !== undefined) out.retryAfterMs = after;
+  return out;
 }

@@ -4,9 +4,9 @@
  * the route's attempt budget and total deadline. Every verdict goes through the breaker.
  */
 import { NinesError } from '../core/errors.ts';
-import type { Cancellation } from './cancellation.ts';
+import type { Cancellation, CancelListener } from './cancellation.ts';
 import { type AttemptInput, type AttemptOutcome, runAttempt } from './attempt.ts';
-import { ewma, planAttempts } from './balancer.ts';
+import { ewma, planAttempts, type Plan } from './balancer.ts';
 import { breakerAllows, breakerStep, type BreakerEvent } from './breaker.ts';
 import { viewOf, type DeploymentRuntime } from './deployment.ts';
 import { faultEffect } from './game-day.ts';
@@ -53,16 +53,49 @@ export function breakerEvent(
 function sleep(ms: number, signal: Cancellation, env: FailoverEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => {
-      t.cancel();
-      reject(signal.reason as Error);
+    const listener: CancelListener = {
+      cancelled(reason) {
+        t.cancel();
+        reject(reason as Error);
+      },
     };
     const t = env.setTimer(ms, () => {
-      signal.off(onAbort);
+      signal.off(listener);
       resolve();
     });
-    signal.onAbort(onAbort);
+    signal.onAbort(listener);
   });
+}
+
+/**
+ * The common case without allocating views: a `failover` route whose deployments are all closed,
+ * not probed unhealthy and not full plans them in config order, exactly as `planAttempts` would.
+ */
+function plan(route: RouteRuntime, env: FailoverEnv): Plan {
+  const { strategy, whenAllOpen } = route.config;
+  if (strategy === 'failover') {
+    let simple = true;
+    for (const d of route.deployments) {
+      const max = d.config.maxInFlight;
+      if (
+        d.breaker.phase !== 'closed' ||
+        d.health === 'unhealthy' ||
+        (max !== undefined && d.inFlight >= max)
+      ) {
+        simple = false;
+        break;
+      }
+    }
+    if (simple && route.inOrder.order.length > 0) return route.inOrder;
+  }
+  return planAttempts(
+    strategy,
+    route.deployments.map(viewOf),
+    env.now(),
+    route.breakerConfig,
+    whenAllOpen,
+    env.random,
+  );
 }
 
 /** The error the client gets when every attempt failed. */
@@ -93,16 +126,9 @@ export async function attemptWithFailover(
   stats: AttemptStats,
   env: FailoverEnv,
 ): Promise<FailoverResult> {
-  const { retry, deadlines, whenAllOpen, strategy } = route.config;
-  const plan = planAttempts(
-    strategy,
-    route.deployments.map(viewOf),
-    env.now(),
-    route.breakerConfig,
-    whenAllOpen,
-    env.random,
-  );
-  if (plan.order.length === 0) {
+  const { retry, deadlines } = route.config;
+  const { order, allOpen } = plan(route, env);
+  if (order.length === 0) {
     throw new NinesError(
       'UNAVAILABLE',
       `every deployment of ${route.config.model} has an open breaker (whenAllOpen: fail)`,
@@ -114,9 +140,9 @@ export async function attemptWithFailover(
   while (stats.attempts < retry.maxAttempts) {
     // Next deployment in plan order whose breaker still allows a request (all-open plans try anyway).
     let d: DeploymentRuntime | undefined;
-    for (let k = 0; k < plan.order.length && !d; k++) {
-      const cand = route.deployments[plan.order[(cursor + k) % plan.order.length]!]!;
-      if (plan.allOpen || breakerAllows(cand.breaker, env.now(), route.breakerConfig)) {
+    for (let k = 0; k < order.length && !d; k++) {
+      const cand = route.deployments[order[(cursor + k) % order.length]!]!;
+      if (allOpen || breakerAllows(cand.breaker, env.now(), route.breakerConfig)) {
         d = cand;
         cursor += k + 1;
       }
@@ -150,12 +176,7 @@ export async function attemptWithFailover(
         });
         outcome = { kind: 'failure', error, verdict: 'failure' };
       } else {
-        const attemptInput = {
-          ...input,
-          attemptMs: Math.min(input.attemptMs, left),
-          firstTokenMs: Math.min(input.firstTokenMs, left),
-        };
-        outcome = await runAttempt(d, attemptInput, attemptStart);
+        outcome = await runAttempt(d, input, attemptStart, left);
       }
     } catch (err) {
       d.inFlight--;

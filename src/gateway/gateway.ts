@@ -13,6 +13,7 @@ import { NinesError } from '../core/errors.ts';
 import { handleAdmin, faultRequestSchema, type FaultRequest } from './admin.ts';
 import type { Health } from './balancer.ts';
 import type { BreakerState } from './breaker.ts';
+import { Deadlines } from './deadlines.ts';
 import type { FailoverEnv } from './failover.ts';
 import { handleProxied, authStage } from './handle.ts';
 import { sendError, sendJson } from './http-io.ts';
@@ -117,6 +118,7 @@ export function createGateway(
     recorder: options.recorder ?? nullRecorder,
     clock,
     env: failoverEnv,
+    deadlines: new Deadlines(clock),
     adminToken:
       config.adminToken === undefined
         ? undefined

@@ -8,6 +8,7 @@ import { NinesError, toNinesError } from '../core/errors.ts';
 import type { RequestRecord } from '../store/types.ts';
 import { cacheKey, isCacheable } from './cache.ts';
 import { Cancellation } from './cancellation.ts';
+import type { Deadline } from './deadlines.ts';
 import { attemptWithFailover, breakerEvent, type AttemptStats } from './failover.ts';
 import { readBody, sendError, sendJson } from './http-io.ts';
 import { admit, authenticate, lookupKey, mayUse, presentedKey, type KeyRuntime } from './keys.ts';
@@ -36,6 +37,38 @@ function answerText(endpoint: Endpoint, body: Buffer): string | undefined {
   }
 }
 
+const CANCEL = Symbol('nines.cancel');
+type WithCancel = ServerResponse & { [CANCEL]?: Cancellation };
+
+/** One listener for every response (no closure per request): the client went away first. */
+function onResponseClose(this: WithCancel): void {
+  if (!this.writableFinished) this[CANCEL]?.abort(new NinesError('UNAVAILABLE', 'client went away'));
+}
+
+/** Sends a non-streamed answer: one flat header list, one write. */
+function sendAnswer(
+  res: ServerResponse,
+  status: number,
+  body: Buffer,
+  deployment: string,
+  attempts: number,
+  cache: string | undefined,
+): void {
+  const headers = [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(body.length),
+    'x-nines-deployment',
+    deployment,
+    'x-nines-attempts',
+    String(attempts),
+  ];
+  if (cache !== undefined) headers.push('x-nines-cache', cache);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
 /** Handles one proxied request end to end. Never throws. */
 export async function handleProxied(
   gw: GatewayState,
@@ -62,11 +95,9 @@ export async function handleProxied(
   let route: RouteRuntime | undefined;
   let key: KeyRuntime | undefined;
   let usage: Usage | undefined;
-  const onClose = (): void => {
-    if (!res.writableFinished) abort.abort(new NinesError('UNAVAILABLE', 'client went away'));
-  };
-  res.once('close', onClose);
-  let deadline: { cancel(): void } | undefined;
+  (res as WithCancel)[CANCEL] = abort;
+  res.on('close', onResponseClose);
+  let deadline: Deadline | undefined;
   try {
     key = authStage(gw, req);
     if (key) rec.keyId = key.id;
@@ -106,13 +137,7 @@ export async function handleProxied(
       }
     }
     const { deadlines } = route.config;
-    deadline = gw.clock.setTimer(deadlines.total, () =>
-      abort.abort(
-        new NinesError('TIMEOUT', `no answer within the total deadline of ${deadlines.total} ms`, {
-          retryable: true,
-        }),
-      ),
-    );
+    deadline = gw.deadlines.add(deadlines.total, abort);
     const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
     const result = await attemptWithFailover(
       route,
@@ -128,18 +153,13 @@ export async function handleProxied(
         firstTokenMs: deadlines.firstToken,
         idleMs: deadlines.idle,
         signal: abort,
-        setTimer: (ms, fn) => gw.clock.setTimer(ms, fn),
+        deadlines: gw.deadlines,
       },
       startedAt,
       stats,
       gw.env,
     );
     const d = result.deployment;
-    const headers: Record<string, string> = {
-      'x-nines-deployment': d.name,
-      'x-nines-attempts': String(result.attempts),
-    };
-    if (cKey) headers['x-nines-cache'] = 'miss';
     const out = result.outcome;
     if (out.kind === 'client-error') {
       throw new NinesError('VALIDATION', `${out.message} (from ${d.name})`, {
@@ -148,7 +168,7 @@ export async function handleProxied(
     }
     if (out.kind === 'json') {
       usage = out.usage;
-      sendJson(res, out.status, out.body, headers);
+      sendAnswer(res, out.status, out.body, d.name, result.attempts, cKey ? 'miss' : undefined);
       rec.status = out.status;
       rec.outcome = 'ok';
       if (route.config.recordBodies) rec.answer = redact(answerText(endpoint, out.body) ?? '', route.redact);
@@ -161,6 +181,11 @@ export async function handleProxied(
       }
       return;
     }
+    const headers: Record<string, string> = {
+      'x-nines-deployment': d.name,
+      'x-nines-attempts': String(result.attempts),
+    };
+    if (cKey) headers['x-nines-cache'] = 'miss';
     rec.ttftMs = result.firstByteAt;
     gw.metrics.ttft.observe({ route: model }, result.firstByteAt / 1000);
     const end = await streamBack(res, out.stream, headers, route.config.recordBodies, '');
@@ -192,8 +217,8 @@ export async function handleProxied(
     }
     rec.outcome = 'error';
   } finally {
-    deadline?.cancel();
-    res.off('close', onClose);
+    if (deadline) gw.deadlines.cancel(deadline);
+    res.off('close', onResponseClose);
     finish(gw, rec, stats, usage, key);
   }
 }

@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import type { BreakerConfig, GatewayConfig, ProviderConfig, RouteConfig } from '../config/gateway.ts';
 import { expandEnvRefs } from '../config/env-refs.ts';
 import { NinesError } from '../core/errors.ts';
+import type { Plan } from './balancer.ts';
 import { closedBreaker } from './breaker.ts';
 import { ResponseCache } from './cache.ts';
 import type { DeploymentRuntime } from './deployment.ts';
@@ -20,6 +21,8 @@ export interface RouteRuntime {
   breakerConfig: BreakerConfig;
   cache: ResponseCache | undefined;
   redact: RegExp[];
+  /** Every deployment in config order: the plan when all are closed and usable (read-only). */
+  inOrder: Plan;
 }
 
 /** Environment variables, for `${ENV}` expansion. */
@@ -121,6 +124,7 @@ export function buildRoutes(
       breakerConfig: config.breaker,
       cache: r.cache.enabled ? new ResponseCache(r.cache.maxEntries, r.cache.ttl) : undefined,
       redact: r.redact.map((re) => new RegExp(re, 'g')),
+      inOrder: { order: deployments.map((_, i) => i), allOpen: false },
     });
   }
   return routes;

@@ -4,6 +4,7 @@
  */
 import type { GatewayConfig } from '../config/gateway.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Deadlines } from './deadlines.ts';
 import type { FailoverEnv } from './failover.ts';
 import type { KeyRuntime } from './keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -19,6 +20,8 @@ export interface GatewayState {
   recorder: Recorder;
   clock: Clock;
   env: FailoverEnv;
+  /** Request and attempt deadlines (one timer per deadline length, not per request). */
+  deadlines: Deadlines;
   adminToken: string | undefined;
   nextId(): string;
 }

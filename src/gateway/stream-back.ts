@@ -102,7 +102,8 @@ export async function streamBack(
     }
   }
   if (res.destroyed) end.clientGone = true;
-  if (end.error || end.clientGone) s.abort(end.error ?? new NinesError('UNAVAILABLE', 'client went away'));
+  if (end.error || end.clientGone)
+    s.call.abort(end.error ?? new NinesError('UNAVAILABLE', 'client went away'));
   if (end.error && !end.clientGone) await write(res, streamErrorFrame(end.error));
   if (!res.writableEnded && !res.destroyed) res.end();
   if (end.complete && !end.error) void drain(s.chunks);

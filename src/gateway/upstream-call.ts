@@ -6,14 +6,20 @@
  */
 import { util, type Dispatcher } from 'undici';
 import { NinesError } from '../core/errors.ts';
+import type { CancelListener } from './cancellation.ts';
+import type { DeadlineTarget } from './deadlines.ts';
 
 /** Chunks held unread before the upstream socket is paused. */
 const HIGH_WATER_CHUNKS = 16;
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** A started upstream request: head, then body; abortable at any point. */
-export class UpstreamCall implements AsyncIterator<Buffer> {
+/**
+ * A started upstream request: head, then body; abortable at any point. It is its own
+ * cancellation listener (the client went away) and attempt-deadline target, so an attempt needs
+ * no closure or timer of its own.
+ */
+export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, DeadlineTarget {
   /** The upstream's status, once `start()` resolved. */
   status = 0;
   /** The reason given to `abort`, if any (the attempt's own deadline, or the client gone). */
@@ -32,8 +38,14 @@ export class UpstreamCall implements AsyncIterator<Buffer> {
   private waiter: { resolve(r: IteratorResult<Buffer>): void; reject(err: unknown): void } | undefined;
   private collector: { resolve(b: Buffer): void; reject(err: unknown): void } | undefined;
 
-  /** @param limit largest body accepted, bytes (a bigger one aborts with UPSTREAM). */
-  constructor(private readonly limit: number) {}
+  /**
+   * @param limit largest body accepted, bytes (a bigger one aborts with UPSTREAM).
+   * @param timeoutText what the attempt deadline says it waited for (`<deployment>: no answer`).
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly timeoutText = 'no answer',
+  ) {}
 
   /** Dispatches the request on `dispatcher`; resolves when the response head arrived. */
   start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<void> {
@@ -41,6 +53,27 @@ export class UpstreamCall implements AsyncIterator<Buffer> {
       this.onHead = { resolve, reject };
       dispatcher.dispatch(opts, this);
     });
+  }
+
+  /**
+   * Dispatches the request and resolves with the whole body once it is complete (`status` is
+   * set by then): one promise for a non-streamed answer instead of head, then body.
+   */
+  fetch(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.collector = { resolve, reject };
+      dispatcher.dispatch(opts, this);
+    });
+  }
+
+  /** The request was cancelled (client gone, total deadline): aborts with its reason. */
+  cancelled(reason: unknown): void {
+    this.abort(reason);
+  }
+
+  /** The attempt deadline passed: aborts with a retryable TIMEOUT. */
+  onDeadline(ms: number): void {
+    this.abort(new NinesError('TIMEOUT', `${this.timeoutText} within ${ms} ms`, { retryable: true }));
   }
 
   /** Response headers (parsed on first use: only error answers need them). */

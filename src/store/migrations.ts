@@ -8,6 +8,11 @@ import { NinesError } from '../core/errors.ts';
 import { recordsSchema } from './records/schema.ts';
 import { anomaliesSchema } from './records/anomalies.ts';
 import { DAY_ROLLUPS_MIGRATION, DAY_ROLLUPS_POSTGRES, DAY_ROLLUPS_SQLITE } from './day-rollups-backfill.ts';
+import {
+  MINUTE_PACKS_MIGRATION,
+  MINUTE_PACKS_POSTGRES,
+  MINUTE_PACKS_SQLITE,
+} from './sqlite/minute-packs-migration.ts';
 
 /** One schema step, written once for SQLite and once for PostgreSQL (kept as close as possible). */
 export interface Migration {
@@ -154,6 +159,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: DAY_ROLLUPS_MIGRATION,
     sqlite: DAY_ROLLUPS_SQLITE,
     postgres: DAY_ROLLUPS_POSTGRES,
+  },
+  {
+    id: 5,
+    name: MINUTE_PACKS_MIGRATION,
+    sqlite: MINUTE_PACKS_SQLITE,
+    postgres: MINUTE_PACKS_POSTGRES,
   },
 ];
 

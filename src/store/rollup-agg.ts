@@ -52,27 +52,46 @@ export function aggregateResults(results: readonly ProbeResult[]): ResultAcc[] {
       byBucket.set(bucket, acc);
       out.push(acc);
     }
-    acc.total++;
-    if (r.outcome === 'ok') acc.ok++;
-    else if (r.outcome === 'degraded') acc.degraded++;
-    else {
-      acc.failed++;
-      const cls = r.errorClass ?? 'internal';
-      acc.errors[cls] = (acc.errors[cls] ?? 0) + 1;
-    }
-    acc.latencySumMs += r.latencyMs;
-    acc.latency.add(r.latencyMs);
-    const ttft = r.timings.ttftMs;
-    if (ttft !== undefined) {
-      acc.ttftCount++;
-      acc.ttft.add(ttft);
-    }
+    addResultTo(acc, r);
   }
   for (const byBucket of minutes.values()) {
     const hours = foldInto(byBucket.values(), 'hour', out);
     foldInto(hours.values(), 'day', out);
   }
   return out;
+}
+
+/** Counts one result into an accumulator (of any tier). */
+export function addResultTo(acc: ResultAcc, r: ProbeResult): void {
+  const ttft = r.timings.ttftMs;
+  addResultBinned(
+    acc,
+    r,
+    QuantileSketch.binOf(r.latencyMs),
+    ttft === undefined ? 0 : QuantileSketch.binOf(ttft),
+  );
+}
+
+/**
+ * `addResultTo` with the sketch bins of the result's latency and TTFT already computed
+ * (`QuantileSketch.binOf`), for adding one result to several tiers.
+ */
+export function addResultBinned(acc: ResultAcc, r: ProbeResult, latencyBin: number, ttftBin: number): void {
+  acc.total++;
+  if (r.outcome === 'ok') acc.ok++;
+  else if (r.outcome === 'degraded') acc.degraded++;
+  else {
+    acc.failed++;
+    const cls = r.errorClass ?? 'internal';
+    acc.errors[cls] = (acc.errors[cls] ?? 0) + 1;
+  }
+  acc.latencySumMs += r.latencyMs;
+  acc.latency.addIndexed(r.latencyMs, latencyBin);
+  const ttft = r.timings.ttftMs;
+  if (ttft !== undefined) {
+    acc.ttftCount++;
+    acc.ttft.addIndexed(ttft, ttftBin);
+  }
 }
 
 /** Folds finer accumulators (one target's) into buckets of `tier`, appending new ones to `out`. */

@@ -8,12 +8,10 @@
 import { QuantileSketch } from '../core/sketch.ts';
 import { TIER_MS } from './rollup-agg.ts';
 import { emptySummary } from './summary.ts';
-import type { RollupSummary, RollupTier, Store, TimeRange } from './types.ts';
+import type { RollupRange, RollupSummary, Store, TimeRange } from './types.ts';
 
 /** One tier's part of a window. */
-export interface WindowPart extends TimeRange {
-  tier: RollupTier;
-}
+export type WindowPart = RollupRange;
 
 /** The hour and day ranges whose rollups together cover [from, to) like hour rollups do. */
 export function windowParts(from: number, to: number): WindowPart[] {
@@ -37,6 +35,7 @@ export async function summarizeWindow(
   q: TimeRange & { targets?: readonly string[] },
 ): Promise<RollupSummary[]> {
   const parts = windowParts(q.from, q.to);
+  if (store.summarizeParts) return store.summarizeParts(parts, q.targets);
   const results = await Promise.all(
     parts.map((p) => store.summarizeRollups({ ...p, ...(q.targets ? { targets: q.targets } : {}) })),
   );

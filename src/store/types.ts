@@ -193,6 +193,11 @@ export interface TimeRange {
   to: number;
 }
 
+/** A range of one rollup tier: buckets of `tier` starting in [from, to). */
+export interface RollupRange extends TimeRange {
+  tier: RollupTier;
+}
+
 /** Retention per tier, in ms; data older than now - retention is deleted. */
 export interface RetentionPolicy {
   rawMs: number;
@@ -210,7 +215,11 @@ export interface RetentionPolicy {
 export interface Store {
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
-  /** Writes results and updates their minute/hour/day rollups in one transaction. */
+  /**
+   * Writes results and updates their minute/hour/day rollups: visible to this store's reads as
+   * soon as it resolves (PostgreSQL: in the same transaction; SQLite: held in memory and written
+   * at checkpoints, recovered from the raw rows after a crash).
+   */
   insertResults(results: readonly ProbeResult[]): Promise<void>;
   insertEvents(events: readonly StateEvent[]): Promise<void>;
   /** Writes gateway request records and updates their rollups. */
@@ -228,6 +237,12 @@ export interface Store {
   summarizeRollups(
     q: TimeRange & { tier: RollupTier; targets?: readonly string[] },
   ): Promise<RollupSummary[]>;
+  /**
+   * Optional: the summaries `summarizeRollups` would give for each part, folded together per
+   * target (sorted by name). A backend that can fold parts in one pass implements it;
+   * `summarizeWindow` falls back to one `summarizeRollups` per part.
+   */
+  summarizeParts?(parts: readonly RollupRange[], targets?: readonly string[]): Promise<RollupSummary[]>;
   queryRequests(q: TimeRange & { route?: string; limit?: number }): Promise<RequestRecord[]>;
   queryRequestRollups(q: TimeRange & { tier: RollupTier; route?: string }): Promise<RequestRollup[]>;
 

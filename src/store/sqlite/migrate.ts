@@ -4,6 +4,15 @@
  */
 import type Database from 'better-sqlite3';
 import { MIGRATIONS, assertMigrationsOrdered, splitStatements, type Migration } from '../migrations.ts';
+import { MINUTE_PACKS_MIGRATION, packLegacyMinuteRollups } from './minute-packs-migration.ts';
+
+/**
+ * Data steps that SQL alone cannot do in SQLite (binary packing), run right after the statements
+ * of the migration with that name, in the same transaction.
+ */
+const DATA_STEPS: Record<string, (db: Database.Database) => void> = {
+  [MINUTE_PACKS_MIGRATION]: packLegacyMinuteRollups,
+};
 
 /** Runs every migration not yet recorded; returns the ids it applied. */
 export function migrateSqlite(
@@ -24,6 +33,7 @@ export function migrateSqlite(
     if (done.has(m.id)) continue;
     db.transaction(() => {
       for (const stmt of splitStatements(m.sqlite)) db.exec(stmt);
+      DATA_STEPS[m.name]?.(db);
       record.run(m.id, m.name, now);
     }).immediate();
     applied.push(m.id);

@@ -25,13 +25,32 @@ export class MultiRowInsert {
     this.rowPlaceholder = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   }
 
-  /** Inserts every row (each an array of `columns` values); call inside a transaction. */
-  run(rows: readonly unknown[][]): void {
+  /**
+   * Inserts every row (each an array of `columns` values); call inside a transaction. Returns
+   * the rowid of the last row inserted (0 when `rows` is empty).
+   */
+  run(rows: readonly unknown[][]): number {
+    const cols = this.columns;
+    return this.runEach(rows, (row, params, at) => {
+      for (let c = 0; c < cols; c++) params[at + c] = row[c];
+    });
+  }
+
+  /**
+   * Inserts one row per item, `fill` writing the item's `columns` values into `params` from
+   * index `at` (no array per row). Returns the rowid of the last row inserted (0 when none).
+   */
+  runEach<T>(items: readonly T[], fill: (item: T, params: unknown[], at: number) => void): number {
     const per = this.rowsPerStatement;
-    for (let i = 0; i < rows.length; i += per) {
-      const chunk = rows.slice(i, i + per);
-      this.statement(chunk.length).run(chunk.flat());
+    const cols = this.columns;
+    let last = 0;
+    for (let i = 0; i < items.length; i += per) {
+      const n = Math.min(per, items.length - i);
+      const params: unknown[] = new Array(n * cols);
+      for (let r = 0; r < n; r++) fill(items[i + r]!, params, r * cols);
+      last = Number(this.statement(n).run(params).lastInsertRowid);
     }
+    return last;
   }
 
   private statement(rows: number): Database.Statement {

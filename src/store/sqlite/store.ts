@@ -1,6 +1,7 @@
 /**
- * The SQLite `Store`: one file, WAL journal, `synchronous=NORMAL`, prepared statements, and one
- * IMMEDIATE transaction per batch that writes the raw rows and their minute/hour rollups together.
+ * The SQLite `Store`: one file, WAL journal, `synchronous=NORMAL`, prepared statements, one
+ * IMMEDIATE transaction per batch of raw rows, and result rollups held in memory and written at
+ * checkpoints (`result-rollups.ts`): before every rollup read, every 10 s, and on close.
  */
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.ts';
@@ -9,9 +10,22 @@ import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFrom
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
-import type { ProbeResult, RequestRecord, RetentionPolicy, StateEvent, Store } from '../types.ts';
+import type {
+  ProbeResult,
+  RequestRecord,
+  RetentionPolicy,
+  Rollup,
+  RollupRange,
+  StateEvent,
+  Store,
+  TimeRange,
+} from '../types.ts';
+import { mergeSummaries } from '../summarize-window.ts';
+import { foldRollups } from '../summary.ts';
 import { migrateSqlite } from './migrate.ts';
+import { decodePack, packHour } from './minute-packs.ts';
 import { MultiRowInsert } from './multi-insert.ts';
+import { MinutePackRetention } from './minute-pack-retention.ts';
 import { SqliteResultRollups } from './result-rollups.ts';
 import { SqliteSummaries } from './summarize.ts';
 import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
@@ -59,7 +73,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db,
     async migrate() {
       migrateSqlite(db, clock.now());
-      prepared ??= prepare(db);
+      prepared ??= prepare(db, () => clock.now());
     },
     async insertResults(results) {
       if (results.length === 0) return;
@@ -67,7 +81,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       try {
         s.insertResultsTx.immediate(results);
       } catch (err) {
-        // The cached open buckets may hold this batch's (rolled back) counts.
+        // Memory may hold this batch's (rolled back) counts: rebuild it from the raw rows.
         s.resultRollups.invalidate();
         throw err;
       }
@@ -103,19 +117,38 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return row ? eventFromRow(row) : undefined;
     },
     async queryRollups(q) {
+      const s = stmts();
+      s.syncRollups();
+      if (q.tier === 'minute') return s.minuteRollups(q);
       const params = {
         from: q.from,
         to: q.to,
         tier: q.tier,
         targets: q.targets ? JSON.stringify(q.targets) : null,
       };
-      const rows = (
-        q.targets ? stmts().queryRollupsFor.all(params) : stmts().queryRollupsAll.all(params)
-      ) as RollupRow[];
+      const rows = (q.targets ? s.queryRollupsFor.all(params) : s.queryRollupsAll.all(params)) as RollupRow[];
       return rows.map(rollupFromRow);
     },
     async summarizeRollups(q) {
-      return stmts().summaries.summarize(q);
+      const s = stmts();
+      s.syncRollups();
+      // Minute packs are folded here; hour and day rows inside SQLite.
+      if (q.tier === 'minute') return foldRollups(s.minuteRollups(q));
+      return s.summaries.summarize(q);
+    },
+    async summarizeParts(parts, targets) {
+      const s = stmts();
+      s.syncRollups();
+      if (parts.some((p) => p.tier === 'minute')) {
+        // Minute packs fold in JS, part by part.
+        const range = (p: RollupRange) => (targets ? { ...p, targets } : p);
+        return mergeSummaries(
+          parts.flatMap((p) =>
+            p.tier === 'minute' ? foldRollups(s.minuteRollups(range(p))) : s.summaries.summarize(range(p)),
+          ),
+        );
+      }
+      return s.summaries.summarizeParts(parts, targets);
     },
     async queryRequests(q) {
       const rows = stmts().queryRequests.all({
@@ -144,14 +177,28 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       }
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      prepared?.syncRollups();
+      db.close();
     },
   };
 }
 
-function prepare(db: Database.Database) {
+function prepare(db: Database.Database, now: () => number) {
   const rollups = new SqliteRollupWriter(db);
-  const resultRollups = new SqliteResultRollups(db);
+  const resultRollups = new SqliteResultRollups(db, now);
+  const checkpointTx = db.transaction(() => {
+    resultRollups.recover();
+    resultRollups.checkpoint();
+  });
+  const packsAll = db.prepare(
+    'SELECT target, hour, data FROM minute_packs WHERE hour >= @from AND hour < @to ORDER BY target, hour',
+  );
+  const packsFor = db.prepare(
+    `SELECT target, hour, data FROM minute_packs WHERE target IN (SELECT value FROM json_each(@targets))
+       AND hour >= @from AND hour < @to ORDER BY target, hour`,
+  );
+  const minutePacks = new MinutePackRetention(db);
   const insertResults = new MultiRowInsert(
     db,
     'INSERT INTO probe_results (target, at, outcome, latency_ms, status, error_class, error, location, details) VALUES',
@@ -167,7 +214,6 @@ function prepare(db: Database.Database) {
   const deletes = {
     results: db.prepare('DELETE FROM probe_results WHERE at < ?'),
     events: db.prepare('DELETE FROM state_events WHERE at < ?'),
-    minuteRollups: db.prepare("DELETE FROM rollups WHERE tier = 'minute' AND bucket < ?"),
     hourRollups: db.prepare("DELETE FROM rollups WHERE tier = 'hour' AND bucket < ?"),
     dayRollups: db.prepare("DELETE FROM rollups WHERE tier = 'day' AND bucket < ?"),
     requests: db.prepare('DELETE FROM request_records WHERE at < ?'),
@@ -176,22 +222,43 @@ function prepare(db: Database.Database) {
   };
   return {
     resultRollups,
+    /** Writes rollups held in memory, so SQL sees every stored result. */
+    syncRollups(): void {
+      if (!resultRollups.pending) return;
+      try {
+        checkpointTx.immediate();
+      } catch (err) {
+        // Memory may be half encoded: rebuild it from the raw rows on the next write.
+        resultRollups.invalidate();
+        throw err;
+      }
+    },
+    /** Minute rollups of [from, to), decoded from their packs; by target, then bucket. */
+    minuteRollups(q: TimeRange & { targets?: readonly string[] }): Rollup[] {
+      const params = { from: packHour(q.from), to: q.to };
+      const packs = (
+        q.targets ? packsFor.all({ ...params, targets: JSON.stringify(q.targets) }) : packsAll.all(params)
+      ) as { target: string; hour: number; data: Uint8Array }[];
+      const out: Rollup[] = [];
+      for (const p of packs) for (const r of decodePack(p.target, p.hour, p.data, q.from, q.to)) out.push(r);
+      return out;
+    },
     summaries: new SqliteSummaries(db),
     insertResultsTx: db.transaction((results: readonly ProbeResult[]) => {
-      insertResults.run(
-        results.map((r) => [
-          r.target,
-          r.at,
-          r.outcome,
-          r.latencyMs,
-          r.status ?? null,
-          r.errorClass ?? null,
-          r.error ?? null,
-          r.location ?? null,
-          resultDetails(r),
-        ]),
-      );
-      resultRollups.writeResults(results);
+      resultRollups.recover();
+      const lastId = insertResults.runEach(results, (r, p, at) => {
+        p[at] = r.target;
+        p[at + 1] = r.at;
+        p[at + 2] = r.outcome;
+        p[at + 3] = r.latencyMs;
+        p[at + 4] = r.status ?? null;
+        p[at + 5] = r.errorClass ?? null;
+        p[at + 6] = r.error ?? null;
+        p[at + 7] = r.location ?? null;
+        p[at + 8] = resultDetails(r);
+      });
+      resultRollups.add(results, lastId);
+      if (resultRollups.due) resultRollups.checkpoint();
     }),
     insertEventsTx: db.transaction((events: readonly StateEvent[]) => {
       for (const e of events) insertEvent.run(e.target, e.at, e.from, e.to, e.reason);
@@ -212,12 +279,15 @@ function prepare(db: Database.Database) {
       rollups.writeRequests(records);
     }),
     retentionTx: db.transaction((now: number, p: RetentionPolicy) => {
+      // Write what memory holds first: the watermark must cover every raw row deleted below.
+      resultRollups.recover();
+      resultRollups.checkpoint();
       const run = (stmt: Database.Statement, keepMs: number) => stmt.run(now - keepMs).changes;
       return {
         results: run(deletes.results, p.rawMs),
         // State events are few and define every window's starting state: kept as long as hour rollups.
         events: run(deletes.events, p.hourMs),
-        minuteRollups: run(deletes.minuteRollups, p.minuteMs),
+        minuteRollups: minutePacks.deleteBefore(now - p.minuteMs),
         hourRollups: run(deletes.hourRollups, p.hourMs),
         dayRollups: run(deletes.dayRollups, p.dayMs ?? p.hourMs),
         requests: run(deletes.requests, p.requestsMs),
