@@ -28,7 +28,7 @@ import { OpenMinutePack } from './open-minute-pack.ts';
 /** Checkpoint at least this often while results arrive (bounds what other readers miss). */
 export const CHECKPOINT_EVERY_MS = 10_000;
 /** Checkpoint when this many packs and rows have changed (bounds memory). */
-export const MAX_DIRTY = 20_000;
+export const MAX_DIRTY = 200_000;
 /** Checkpoint when this many minute accumulators are held unencoded (bounds memory). */
 export const MAX_LIVE_MINUTES = 50_000;
 
