@@ -214,17 +214,8 @@ export class QuantileSketch {
     if (version !== FORMAT_VERSION && version !== DENSE_FORMAT)
       throw new NinesError('VALIDATION', `unknown sketch format ${version}`);
     let pos = at + 1;
-    // Unsigned LEB128 varints, inlined: this loop runs once per stored rollup in a report.
-    let v = 0;
-    let scale = 1;
-    let b = 0;
-    do {
-      if (pos >= n) throw truncated();
-      b = bytes[pos++]!;
-      v += (b & 0x7f) * scale;
-      scale *= 0x80;
-    } while (b >= 0x80);
-    const zeros = v;
+    const zeros = readVarint(bytes, pos);
+    pos = VARINT.pos;
     if (whole && pos === n) {
       if (zeros !== 0) throw truncated();
       return pos;
@@ -235,20 +226,9 @@ export class QuantileSketch {
     for (let k = 0; k < 8; k++) F64_BYTES[k] = bytes[pos + 8 + k]!;
     const max = F64[0]!;
     pos += 16;
-    const header = [0, 0];
-    for (let h = 0; h < 2; h++) {
-      v = 0;
-      scale = 1;
-      do {
-        if (pos >= n) throw truncated();
-        b = bytes[pos++]!;
-        v += (b & 0x7f) * scale;
-        scale *= 0x80;
-      } while (b >= 0x80);
-      header[h] = v;
-    }
-    const start = unzigzag(header[0]!);
-    const runLength = header[1]!;
+    const start = unzigzag(readVarint(bytes, pos));
+    const runLength = readVarint(bytes, VARINT.pos);
+    pos = VARINT.pos;
     let total = zeros;
     if (runLength > 0) {
       this.ensureRange(start, start + runLength - 1);
@@ -298,6 +278,24 @@ export class QuantileSketch {
   }
 }
 
+/** Position after the last `readVarint` (a second return value without allocating). */
+const VARINT = { pos: 0 };
+
+/** Reads one unsigned LEB128 varint at `bytes[pos]`; leaves the position after it in `VARINT.pos`. */
+function readVarint(bytes: Uint8Array, pos: number): number {
+  let v = 0;
+  let scale = 1;
+  let b = 0;
+  do {
+    if (pos >= bytes.length) throw truncated();
+    b = bytes[pos++]!;
+    v += (b & 0x7f) * scale;
+    scale *= 0x80;
+  } while (b >= 0x80);
+  VARINT.pos = pos;
+  return v;
+}
+
 /** Running total of the last `addVarints` call (a second return value without allocating). */
 const ADDED = { total: 0 };
 
@@ -311,7 +309,7 @@ function addVarints(bytes: Uint8Array, pos: number, bins: number[], base: number
   let total = 0;
   for (let i = 0; i < count; i++) {
     if (pos >= n) throw truncated();
-    let b = bytes[pos++]!;
+    const b = bytes[pos++]!;
     // Most bins of a rollup's sketch hold < 128 values: one byte, often zero.
     if (b < 0x80) {
       if (b !== 0) {
@@ -320,14 +318,9 @@ function addVarints(bytes: Uint8Array, pos: number, bins: number[], base: number
       }
       continue;
     }
-    let v = b & 0x7f;
-    let scale = 0x80;
-    do {
-      if (pos >= n) throw truncated();
-      b = bytes[pos++]!;
-      v += (b & 0x7f) * scale;
-      scale *= 0x80;
-    } while (b >= 0x80);
+    // Rarer: a count of 128 or more, read again whole.
+    const v = readVarint(bytes, pos - 1);
+    pos = VARINT.pos;
     bins[base + i]! += v;
     total += v;
   }
@@ -345,18 +338,10 @@ function addRuns(bytes: Uint8Array, pos: number, bins: number[], base: number, c
   let i = 0;
   while (i < count) {
     if (pos >= n) throw truncated();
-    let b = bytes[pos++]!;
-    let v: number;
-    if (b < 0x80) v = b;
-    else {
-      v = b & 0x7f;
-      let scale = 0x80;
-      do {
-        if (pos >= n) throw truncated();
-        b = bytes[pos++]!;
-        v += (b & 0x7f) * scale;
-        scale *= 0x80;
-      } while (b >= 0x80);
+    let v = bytes[pos++]!;
+    if (v >= 0x80) {
+      v = readVarint(bytes, pos - 1);
+      pos = VARINT.pos;
     }
     if (v !== 0) {
       bins[base + i]! += v;
@@ -365,17 +350,8 @@ function addRuns(bytes: Uint8Array, pos: number, bins: number[], base: number, c
       continue;
     }
     // A run of empty bins: its length - 1 follows.
-    if (pos >= n) throw truncated();
-    b = bytes[pos++]!;
-    let k = b & 0x7f;
-    let scale = 0x80;
-    while (b >= 0x80) {
-      if (pos >= n) throw truncated();
-      b = bytes[pos++]!;
-      k += (b & 0x7f) * scale;
-      scale *= 0x80;
-    }
-    i += k + 1;
+    i += readVarint(bytes, pos) + 1;
+    pos = VARINT.pos;
   }
   if (i !== count) throw new NinesError('VALIDATION', 'sketch run overflows its length');
   ADDED.total = total;

@@ -159,16 +159,21 @@ export interface RollupRow {
 
 /** Reads a stored row as an accumulator (decoding its sketches). */
 export function resultAccFromRow(row: RollupRow): ResultAcc {
-  const acc = emptyResultAcc(row.target, row.tier as RollupTier, Number(row.bucket));
-  acc.total = row.total;
-  acc.ok = row.ok;
-  acc.degraded = row.degraded;
-  acc.failed = row.failed;
-  acc.latencySumMs = row.latency_sum_ms;
-  acc.latency.mergeSerialized(row.latency_sketch);
-  acc.ttftCount = row.ttft_count;
-  acc.ttft.mergeSerialized(row.ttft_sketch);
-  acc.errors = JSON.parse(row.errors) as Record<string, number>;
+  return resultAccFromRollup(rollupFromRow(row));
+}
+
+/** A public `Rollup` as an accumulator (decoding its sketches). */
+export function resultAccFromRollup(r: Rollup): ResultAcc {
+  const acc = emptyResultAcc(r.target, r.tier, r.bucket);
+  acc.total = r.total;
+  acc.ok = r.ok;
+  acc.degraded = r.degraded;
+  acc.failed = r.failed;
+  acc.latencySumMs = r.latencySumMs;
+  acc.latency.mergeSerialized(r.latencySketch);
+  acc.ttftCount = r.ttftCount;
+  acc.ttft.mergeSerialized(r.ttftSketch);
+  acc.errors = { ...r.errors } as Record<string, number>;
   return acc;
 }
 

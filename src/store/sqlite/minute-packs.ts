@@ -11,7 +11,7 @@
  */
 import { NinesError } from '../../core/errors.ts';
 import type { QuantileSketch } from '../../core/sketch.ts';
-import { emptyResultAcc, type ResultAcc } from '../rollup-agg.ts';
+import { emptyResultAcc, resultAccFromRollup, type ResultAcc } from '../rollup-agg.ts';
 import type { Rollup } from '../types.ts';
 
 /** Format version written as a pack's first byte. */
@@ -275,16 +275,5 @@ export function decodePack(
 /** One encoded entry back as an accumulator (to merge late results into it). */
 export function accFromEntry(target: string, bucket: number, entry: Uint8Array): ResultAcc {
   const [r] = decodePack(target, packHour(bucket), joinPack([entry]), bucket, bucket + 1);
-  const acc = emptyResultAcc(target, 'minute', bucket);
-  if (!r) return acc;
-  acc.total = r.total;
-  acc.ok = r.ok;
-  acc.degraded = r.degraded;
-  acc.failed = r.failed;
-  acc.latencySumMs = r.latencySumMs;
-  acc.latency.mergeSerialized(r.latencySketch);
-  acc.ttftCount = r.ttftCount;
-  acc.ttft.mergeSerialized(r.ttftSketch);
-  acc.errors = { ...r.errors } as Record<string, number>;
-  return acc;
+  return r ? resultAccFromRollup(r) : emptyResultAcc(target, 'minute', bucket);
 }
