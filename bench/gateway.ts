@@ -8,19 +8,28 @@
  * off), (f) the Portkey gateway from npm (routed by its x-portkey-config header; installed with
  * `npm install --no-save` into /tmp/portkey when missing).
  *
- * Reported per target: saturation throughput (wrk, 1 thread, 32 connections, 2xx only), and
- * latency at a fixed rate from an open-loop generator (role `load` below: requests are sent on
- * a fixed schedule whether or not earlier ones answered, over up to 256 keep-alive connections,
- * each timed from its send to the last byte of the answer; wrk2 is not in Debian), the latency
- * each proxy adds over direct (target − direct, per percentile), and RSS after the load.
+ * Reported per target: saturation throughput (wrk, 1 thread, 32 connections, 2xx only) in two
+ * modes, with the CPU each used: `unpinned` (every process floats over all cores) and, on a
+ * machine with 2+ cores, `pinned` (the proxy under test alone on core 0 with `taskset`, wrk and
+ * the upstream together on core 1; one nginx worker, one nines process), where the row says
+ * which core was the bottleneck. Then latency at a fixed rate from an open-loop generator
+ * (role `load` below: requests are sent on a fixed schedule whether or not earlier ones
+ * answered, over up to 256 keep-alive connections, each timed from its send to the last byte of
+ * the answer; wrk2 is not in Debian), in several rounds that alternate the targets so drift hits
+ * all alike; the latency each proxy adds over direct (target − direct of the same round, per
+ * percentile, median over rounds), and RSS after the load.
  *
- * Every server is its own process; all share the machine's cores with the load generators,
- * so figures are relative: compare columns of one run, not runs of different days.
+ * Every server is its own process; unpinned, all share the machine's cores with the load
+ * generators, so figures are relative: compare columns of one run, not runs of different days.
  *
- * Env: BENCH_SECONDS (default 5), BENCH_RPS (default 1000), BENCH_SKIP_PORTKEY=1,
- * BENCH_TARGETS (comma list of target names to run; direct is always run), BENCH_BEFORE (a
- * directory holding an earlier nines `src/` with this file as `bench/gateway.ts`: adds a
- * `nines-before` target, for before/after figures in the same run).
+ * Env: BENCH_SECONDS (saturation run, default 5), BENCH_RPS (default 1000), BENCH_FIXED_RUNS
+ * (rounds at the fixed rate, default 3), BENCH_FIXED_SECONDS (per round, default 12),
+ * BENCH_FIXED_TARGETS (targets measured at the fixed rate, default direct,nines,nines-before,nginx),
+ * BENCH_PINNED=0 (skip the pinned mode), BENCH_SKIP_PORTKEY=1, BENCH_TARGETS (comma list of
+ * target names to run; direct is always run), BENCH_BEFORE (a directory holding an earlier
+ * nines `src/` with this file as `bench/gateway.ts`: adds a `nines-before` target, for
+ * before/after figures in the same run). Needs Debian's `wrk` and `nginx` (`apt-get install wrk
+ * nginx`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +42,15 @@ const SELF = fileURLToPath(import.meta.url);
 const TMP = '/tmp/nines-bench-gateway';
 const PORTKEY_DIR = '/tmp/portkey';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Warm-up before each saturation run (JIT, connections). */
+const WARM_SECONDS = 2;
 const RPS = Number(process.env.BENCH_RPS ?? 1000);
+const FIXED_RUNS = Number(process.env.BENCH_FIXED_RUNS ?? 3);
+const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 12);
+const FIXED_TARGETS = (process.env.BENCH_FIXED_TARGETS ?? 'direct,nines,nines-before,nginx').split(',');
+const PINNED = process.env.BENCH_PINNED !== '0';
+/** Targets measured pinned: one process (or one nginx worker) on one core. */
+const PINNED_TARGETS = ['direct', 'nines', 'nines-before', 'nginx'];
 /** Most connections (and requests in flight) of the open-loop generator. */
 const LOAD_CONNECTIONS = 256;
 const ONLY = process.env.BENCH_TARGETS?.split(',');
@@ -278,29 +295,83 @@ function rssMb(pids: number[]): number {
   return kb / 1024;
 }
 
-/** Saturation: wrk against `t` (1 thread, 32 connections) for SECONDS. */
-function wrk(t: Target, kind: 'chat' | 'stream'): { rps: number; errors: number } {
+/** CPU time (user + system, clock ticks) of `pids`, all threads; 0 for a process gone. */
+function cpuTicks(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // process gone
+    }
+  }
+  return ticks;
+}
+
+/** Busy and total ticks per core, from /proc/stat. */
+function coreTicks(): { busy: number; total: number }[] {
+  const out: { busy: number; total: number }[] = [];
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    const v = m[2]!.trim().split(/\s+/).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    out[Number(m[1])] = { busy: total - v[3]! - v[4]!, total }; // minus idle, iowait
+  }
+  return out;
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** One saturation measurement, with where the CPU went during it. */
+interface Saturation {
+  rps: number;
+  errors: number;
+  /** CPU of the target's own processes, % of one core. */
+  proxyCpu: number;
+  /** Busy % of each core over the run. */
+  cores: number[];
+}
+
+/** Saturation: wrk against `t` (1 thread, 32 connections) for `seconds`, on `cpus` if given. */
+function wrk(t: Target, kind: 'chat' | 'stream', seconds: number, cpus?: string): Saturation {
   const lua = `${TMP}/${t.name}-${kind}.lua`;
   const hdrs = Object.entries({ 'Content-Type': 'application/json', ...t.headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
   const body = kind === 'stream' ? STREAM_BODY : CHAT_BODY;
   writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
-  const r = spawnSync(
-    'wrk',
-    ['-t1', '-c32', `-d${SECONDS}s`, '-s', lua, `http://127.0.0.1:${t.port}${t.path}`],
-    { encoding: 'utf8' },
+  const args = ['-t1', '-c32', `-d${seconds}s`, '-s', lua, `http://127.0.0.1:${t.port}${t.path}`];
+  const pids = t.pids();
+  const cpu0 = cpuTicks(pids);
+  const cores0 = coreTicks();
+  const t0 = performance.now();
+  const r = cpus
+    ? spawnSync('taskset', ['-c', cpus, 'wrk', ...args], { encoding: 'utf8' })
+    : spawnSync('wrk', args, { encoding: 'utf8' });
+  const elapsed = (performance.now() - t0) / 1000;
+  const cores1 = coreTicks();
+  const proxyCpu = ((cpuTicks(pids) - cpu0) / TICKS_PER_S / elapsed) * 100;
+  const cores = cores1.map(
+    (c, i) => ((c.busy - cores0[i]!.busy) / Math.max(1, c.total - cores0[i]!.total)) * 100,
   );
   const out = r.stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   // Requests per second that got a 2xx answer (a proxy failing fast must not look fast).
-  return { rps: total > 0 ? (rps * (total - errors)) / total : rps, errors };
+  return { rps: total > 0 ? (rps * (total - errors)) / total : rps, errors, proxyCpu, cores };
 }
 
-/** Fixed rate: the open-loop generator (its own process) against `t`. */
-function fixedRate(t: Target, kind: 'chat' | 'stream'): FixedResult {
+/** Pins every thread of `pids` to `cpus` (a taskset list such as `0` or `0-1`). */
+function pin(pids: number[], cpus: string): void {
+  for (const pid of pids) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** Fixed rate: the open-loop generator (its own process) against `t` for `seconds`. */
+function fixedRate(t: Target, kind: 'chat' | 'stream', seconds: number): FixedResult {
   const r = spawnSync(
     process.execPath,
     [
@@ -311,11 +382,11 @@ function fixedRate(t: Target, kind: 'chat' | 'stream'): FixedResult {
       String(t.port),
       t.path,
       String(RPS),
-      String(SECONDS),
+      String(seconds),
       kind,
       JSON.stringify(t.headers),
     ],
-    { encoding: 'utf8', timeout: (SECONDS + 60) * 1000 },
+    { encoding: 'utf8', timeout: (seconds + 60) * 1000 },
   );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
@@ -399,6 +470,10 @@ async function startNginx(name: string, up: number, workers: string): Promise<Ta
 }
 
 async function main(): Promise<void> {
+  for (const tool of ['wrk', '/usr/sbin/nginx', 'taskset']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new Error(`bench:gateway needs ${tool} (Debian: apt-get install wrk nginx util-linux)`);
+  }
   mkdirSync(TMP, { recursive: true });
   const cores = availableParallelism();
   const up = await freePort();
@@ -435,59 +510,151 @@ async function main(): Promise<void> {
     });
   }
 
-  const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const rows: string[] = [];
-  const sat = new Map<string, { rps: number; errors: number }>();
-  for (const kind of ['chat', 'stream'] as const) {
-    const fixed = new Map<string, FixedResult>();
+  const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load0 = loadavg();
+  const kinds = ['chat', 'stream'] as const;
+
+  // 1. Saturation, unpinned: every process floats over every core.
+  const sat = new Map<string, Saturation>();
+  for (const kind of kinds) {
     for (const t of targets) {
-      wrk(t, kind); // warm-up (JIT, connections)
-      sat.set(`${kind}.${t.name}`, wrk(t, kind));
-      fixed.set(t.name, fixedRate(t, kind));
-      console.error(
-        `${kind} ${t.name}: saturation ${JSON.stringify(sat.get(`${kind}.${t.name}`))} fixed ${JSON.stringify(fixed.get(t.name))}`,
-      );
+      wrk(t, kind, WARM_SECONDS);
+      sat.set(`unpinned.${kind}.${t.name}`, wrk(t, kind, SECONDS));
+      console.error(`unpinned ${kind} ${t.name}: ${JSON.stringify(sat.get(`unpinned.${kind}.${t.name}`))}`);
     }
-    const direct = fixed.get('direct')!;
-    for (const t of targets) {
-      const s = sat.get(`${kind}.${t.name}`)!;
-      const f = fixed.get(t.name)!;
-      const fmt = (v: number | null) => (v !== null && Number.isFinite(v) ? v.toFixed(2) : '—');
-      const sub = (a: number | null, b: number | null) => (a === null || b === null ? NaN : a - b);
-      const added =
-        t.name === 'direct'
-          ? '—'
-          : `${fmt(sub(f.p50, direct.p50))} / ${fmt(sub(f.p99, direct.p99))} / ${fmt(sub(f.p999, direct.p999))}`;
-      rows.push(
-        `| ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${f.rps.toFixed(0)} | ${fmt(f.p50)} | ${fmt(f.p99)} | ${fmt(f.p999)} | ${added} | ${f.errors}/${f.sent} | ${rssMb(t.pids()).toFixed(0)} |`,
+  }
+
+  // 2. Fixed rate, unpinned, in rounds alternating the targets (drift hits all alike).
+  const fixedTargets = targets.filter((t) => FIXED_TARGETS.includes(t.name));
+  const fixed = new Map<string, FixedResult[]>();
+  const loadDuringFixed: string[] = [];
+  for (let round = 0; round < FIXED_RUNS; round++) {
+    for (const kind of kinds) {
+      for (const t of fixedTargets) {
+        const f = fixedRate(t, kind, FIXED_SECONDS);
+        const k = `${kind}.${t.name}`;
+        fixed.set(k, [...(fixed.get(k) ?? []), f]);
+        console.error(`fixed round ${round + 1} ${kind} ${t.name}: ${JSON.stringify(f)}`);
+      }
+    }
+    loadDuringFixed.push(loadavg().split(' ')[0]!);
+  }
+  const rss = new Map(targets.map((t) => [t.name, rssMb(t.pids())]));
+
+  // 3. Saturation, pinned: the proxy alone on core 0; wrk and the upstream on core 1.
+  const pinnedTargets = PINNED && cores > 1 ? targets.filter((t) => PINNED_TARGETS.includes(t.name)) : [];
+  if (pinnedTargets.length > 0) {
+    pin([upChild.pid!], '1');
+    for (const t of pinnedTargets) if (t.name !== 'direct') pin(t.pids(), '0');
+    for (const kind of kinds) {
+      for (const t of pinnedTargets) {
+        wrk(t, kind, WARM_SECONDS, '1');
+        sat.set(`pinned.${kind}.${t.name}`, wrk(t, kind, SECONDS, '1'));
+        console.error(`pinned ${kind} ${t.name}: ${JSON.stringify(sat.get(`pinned.${kind}.${t.name}`))}`);
+      }
+    }
+  }
+  const load1 = loadavg();
+
+  report({ cores, load0, load1, loadDuringFixed, targets, fixedTargets, pinnedTargets, sat, fixed, rss });
+}
+
+/** Everything measured, for the report. */
+interface Measured {
+  cores: number;
+  load0: string;
+  load1: string;
+  loadDuringFixed: string[];
+  targets: Target[];
+  fixedTargets: Target[];
+  pinnedTargets: Target[];
+  sat: Map<string, Saturation>;
+  fixed: Map<string, FixedResult[]>;
+  rss: Map<string, number>;
+}
+
+function median(xs: number[]): number {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+}
+
+/**
+ * Which core limited a saturation row. Pinned: core 0 is the proxy's, core 1 the load's (wrk and
+ * the upstream); a core ≥ 90% busy is called saturated (the proxy's own share is its CPU %).
+ */
+function bottleneck(mode: string, name: string, s: Saturation): string {
+  const busy = (c: number | undefined): string => `${(c ?? NaN).toFixed(0)}%`;
+  if (mode === 'unpinned') {
+    const all = s.cores.reduce((a, b) => a + b, 0) / Math.max(1, s.cores.length);
+    return `machine ${busy(all)} busy`;
+  }
+  if (name === 'direct') return `load core ${busy(s.cores[1])} (no proxy)`;
+  const proxy = (s.cores[0] ?? 0) >= 90;
+  const load = (s.cores[1] ?? 0) >= 90;
+  const which = proxy && load ? 'both cores' : proxy ? 'proxy core' : load ? 'load core' : 'neither';
+  return `${which} (proxy core ${busy(s.cores[0])}, load core ${busy(s.cores[1])} busy)`;
+}
+
+function report(m: Measured): void {
+  const fmt = (v: number | null | undefined): string =>
+    v !== null && v !== undefined && Number.isFinite(v) ? v.toFixed(2) : '—';
+  console.log(
+    `\nbench:gateway — ${new Date().toISOString()}, node ${process.version}, ${m.cores} cores; saturation ${SECONDS} s per run (after ${WARM_SECONDS} s warm-up); fixed rate ${RPS} RPS, ${FIXED_RUNS} rounds × ${FIXED_SECONDS} s`,
+  );
+  console.log(
+    `load average before: ${m.load0}; during the fixed-rate rounds (1 min): ${m.loadDuringFixed.join(', ')}; after: ${m.load1}\n`,
+  );
+  console.log('Saturation (wrk -t1 -c32, 2xx req/s). Pinned: proxy on core 0, wrk + upstream on core 1.\n');
+  console.log('| mode | load | target | req/s | errors | proxy CPU % | req per proxy CPU-s | bottleneck |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const mode of ['unpinned', 'pinned']) {
+    const ts = mode === 'pinned' ? m.pinnedTargets : m.targets;
+    for (const kind of ['chat', 'stream']) {
+      for (const t of ts) {
+        const s = m.sat.get(`${mode}.${kind}.${t.name}`);
+        if (!s) continue;
+        console.log(
+          `| ${mode} | ${kind} | ${t.name} | ${s.rps.toFixed(0)} | ${s.errors} | ${s.proxyCpu.toFixed(0)} | ${(s.rps / Math.max(0.01, s.proxyCpu / 100)).toFixed(0)} | ${bottleneck(mode, t.name, s)} |`,
+        );
+      }
+    }
+  }
+  console.log(
+    `\nFixed rate ${RPS} RPS (open loop, ≤ ${LOAD_CONNECTIONS} connections, unpinned): median of ${FIXED_RUNS} rounds; added = target − direct of the same round, median over rounds (ms)\n`,
+  );
+  console.log(
+    '| load | target | p50 | p99 | p99.9 | added p50 | added p99 | added p99 per round | errors | RSS MB |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const kind of ['chat', 'stream']) {
+    const direct = m.fixed.get(`${kind}.direct`) ?? [];
+    for (const t of m.fixedTargets) {
+      const runs = m.fixed.get(`${kind}.${t.name}`) ?? [];
+      const added = (q: 'p50' | 'p99') => runs.map((r, i) => r[q] - (direct[i]?.[q] ?? NaN));
+      const errors = runs.reduce((a, r) => a + r.errors, 0);
+      const sent = runs.reduce((a, r) => a + r.sent, 0);
+      const isDirect = t.name === 'direct';
+      console.log(
+        `| ${kind} | ${t.name} | ${fmt(median(runs.map((r) => r.p50)))} | ${fmt(median(runs.map((r) => r.p99)))} | ${fmt(median(runs.map((r) => r.p999)))} | ${isDirect ? '—' : fmt(median(added('p50')))} | ${isDirect ? '—' : fmt(median(added('p99')))} | ${isDirect ? '—' : added('p99').map(fmt).join(', ')} | ${errors}/${sent} | ${(m.rss.get(t.name) ?? NaN).toFixed(0)} |`,
       );
     }
   }
-  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(
-    `\nbench:gateway — ${new Date().toISOString()}, node ${process.version}, ${cores} cores, ${SECONDS}s per run, fixed rate ${RPS} RPS`,
-  );
-  console.log(`load average before: ${load0}; after: ${load1}`);
-  console.log(
-    `saturation: wrk -t1 -c32; fixed: open-loop generator at ${RPS} req/s (≤ ${LOAD_CONNECTIONS} connections); added = target − direct (ms)\n`,
-  );
-  console.log(
-    '| load | target | saturation req/s | sat. errors | fixed req/s | p50 ms | p99 ms | p99.9 ms | added p50 / p99 / p99.9 ms | fixed errors | RSS MB |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
   console.log('');
+  const rps = (k: string): number | undefined => m.sat.get(k)?.rps;
+  const pct = (a: number | undefined, b: number | undefined): string =>
+    a !== undefined && b ? `${((a / b) * 100).toFixed(0)}%` : '—';
+  const x = (a: number | undefined, b: number | undefined): string =>
+    a !== undefined && b ? `${(a / b).toFixed(1)}×` : '—';
   for (const kind of ['chat', 'stream']) {
-    const n = sat.get(`${kind}.nines`)?.rps;
-    const nc = sat.get(`${kind}.nines-cluster`)?.rps;
-    const pct = (a: number | undefined, b: number | undefined): string =>
-      a !== undefined && b ? `${((a / b) * 100).toFixed(0)}%` : '—';
-    const x = (a: number | undefined, b: number | undefined): string =>
-      a !== undefined && b ? `${(a / b).toFixed(1)}×` : '—';
     console.log(
-      `${kind} saturation: nines/nginx(1 worker) = ${pct(n, sat.get(`${kind}.nginx`)?.rps)}, ` +
-        `nines-cluster/nginx(auto) = ${pct(nc, sat.get(`${kind}.nginx-auto`)?.rps)}, ` +
-        `nines/portkey = ${x(n, sat.get(`${kind}.portkey`)?.rps)}`,
+      `${kind} saturation: nines/nginx(1 worker) unpinned = ${pct(rps(`unpinned.${kind}.nines`), rps(`unpinned.${kind}.nginx`))}, ` +
+        `pinned = ${pct(rps(`pinned.${kind}.nines`), rps(`pinned.${kind}.nginx`))}; ` +
+        `nines-cluster/nginx(auto) = ${pct(rps(`unpinned.${kind}.nines-cluster`), rps(`unpinned.${kind}.nginx-auto`))}; ` +
+        `nines/portkey = ${x(rps(`unpinned.${kind}.nines`), rps(`unpinned.${kind}.portkey`))}` +
+        (BEFORE
+          ? `; nines-before/nginx(1) unpinned = ${pct(rps(`unpinned.${kind}.nines-before`), rps(`unpinned.${kind}.nginx`))}, pinned = ${pct(rps(`pinned.${kind}.nines-before`), rps(`pinned.${kind}.nginx`))}`
+          : ''),
     );
   }
 }

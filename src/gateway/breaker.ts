@@ -53,15 +53,19 @@ function stepClosed(
   cfg: BreakerConfig,
 ): BreakerState {
   if (event === 'acquire' || event === 'release') return s;
+  // Object literals of one shape (no spreads): this runs once per request.
   const fresh = now - s.windowStart >= cfg.window;
-  const base = fresh ? { windowStart: now, requests: 0, failures: 0 } : s;
-  const requests = base.requests + 1;
-  if (event === 'success') return { ...s, ...base, requests, consecutive: 0 };
-  const failures = base.failures + 1;
+  const windowStart = fresh ? now : s.windowStart;
+  const requests = (fresh ? 0 : s.requests) + 1;
+  const before = fresh ? 0 : s.failures;
+  if (event === 'success') {
+    return { phase: 'closed', opens: s.opens, windowStart, requests, failures: before, consecutive: 0 };
+  }
+  const failures = before + 1;
   const consecutive = s.consecutive + 1;
   if (consecutive >= cfg.consecutiveFailures) return open(s, now);
   if (requests >= cfg.minRequests && failures / requests >= cfg.errorRate) return open(s, now);
-  return { ...s, ...base, requests, failures, consecutive };
+  return { phase: 'closed', opens: s.opens, windowStart, requests, failures, consecutive };
 }
 
 /**

@@ -79,6 +79,22 @@ describe('gateway: OpenAI API through the official client', () => {
     assert.deepEqual(raw1.data.data[0]!.embedding, raw2.data.data[0]!.embedding);
     const metrics = await h.registry.metrics();
     assert.match(metrics, /nines_gateway_cache_total\{route="emb",result="hit"\} 1/);
+    // Request and token counts are summed in memory and flushed into prom-client on scrape.
+    assert.match(
+      metrics,
+      /nines_gateway_requests_total\{route="emb",endpoint="embeddings",status="200",deployment="[^"]+"\} [1-9]/,
+    );
+    assert.match(metrics, /nines_gateway_tokens_total\{route="emb",deployment="[^"]+",kind="input"\} [1-9]/);
+    const again = await h.client.embeddings.create({ model: 'emb', input: 'count me' }).withResponse();
+    assert.equal(again.response.status, 200);
+    const before = Number(
+      /nines_gateway_requests_total\{route="emb"[^}]*status="200"[^}]*\} (\d+)/.exec(metrics)![1],
+    );
+    const after = await h.registry.metrics();
+    assert.match(
+      after,
+      new RegExp(`nines_gateway_requests_total\\{route="emb"[^}]*status="200"[^}]*\\} ${before + 1}\\b`),
+    );
   });
 
   it('translates chat to Anthropic messages, streamed and not', async () => {

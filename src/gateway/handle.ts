@@ -45,6 +45,9 @@ function onResponseClose(this: WithCancel): void {
   if (!this.writableFinished) this[CANCEL]?.abort(new NinesError('UNAVAILABLE', 'client went away'));
 }
 
+/** Bodies up to this size are sent in the same write as the head. */
+const ONE_WRITE_MAX = 16 * 1024;
+
 /** Sends a non-streamed answer: one flat header list, one write. */
 function sendAnswer(
   res: ServerResponse,
@@ -66,7 +69,9 @@ function sendAnswer(
   ];
   if (cache !== undefined) headers.push('x-nines-cache', cache);
   res.writeHead(status, headers);
-  res.end(body);
+  // latin1 maps bytes 1:1: a small body goes out with the head as one string in one write.
+  if (body.length <= ONE_WRITE_MAX) res.end(body.toString('latin1'), 'latin1');
+  else res.end(body);
 }
 
 /** Handles one proxied request end to end. Never throws. */
@@ -245,19 +250,29 @@ function finish(
   if (usage?.outputTokens !== undefined) rec.outputTokens = usage.outputTokens;
   const m = gw.metrics;
   const route = rec.route || 'unknown';
-  m.requests.inc({
-    route,
-    endpoint: rec.endpoint,
-    status: String(rec.status),
-    deployment: rec.deployment ?? '',
-  });
-  m.latency.observe({ route, endpoint: rec.endpoint }, rec.latencyMs / 1000);
+  const endpoint = rec.endpoint;
+  const status = String(rec.status);
+  const deployment = rec.deployment ?? '';
+  m.requestTally.add(
+    `${route}\n${endpoint}\n${status}\n${deployment}`,
+    () => ({ route, endpoint, status, deployment }),
+    1,
+  );
+  m.latency.observe({ route, endpoint }, rec.latencyMs / 1000);
   const tokens = (rec.inputTokens ?? 0) + (rec.outputTokens ?? 0);
   if (tokens > 0 && !rec.cached) {
     if (rec.inputTokens)
-      m.tokens.inc({ route, deployment: rec.deployment ?? '', kind: 'input' }, rec.inputTokens);
+      m.tokenTally.add(
+        `${route}\n${deployment}\ni`,
+        () => ({ route, deployment, kind: 'input' }),
+        rec.inputTokens,
+      );
     if (rec.outputTokens)
-      m.tokens.inc({ route, deployment: rec.deployment ?? '', kind: 'output' }, rec.outputTokens);
+      m.tokenTally.add(
+        `${route}\n${deployment}\no`,
+        () => ({ route, deployment, kind: 'output' }),
+        rec.outputTokens,
+      );
   }
   if (key && tokens > 0) key.tokens.add(tokens, now);
   try {

@@ -9,6 +9,39 @@ import type { DeploymentRuntime } from './deployment.ts';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+interface Pending<L extends string> {
+  labels: Record<L, string>;
+  n: number;
+}
+
+/**
+ * Counts added on every request (requests, tokens), summed in memory under a label key and
+ * handed to prom-client when a scrape collects them: the hot path does one Map lookup per
+ * count instead of prom-client's label hashing and validation.
+ */
+export class Tally<L extends string> {
+  private readonly pending = new Map<string, Pending<L>>();
+
+  /** Adds `n` to the series `labels`; `key` must identify `labels` (they are kept on first use). */
+  add(key: string, labels: () => Record<L, string>, n: number): void {
+    let p = this.pending.get(key);
+    if (p === undefined) {
+      p = { labels: labels(), n: 0 };
+      this.pending.set(key, p);
+    }
+    p.n += n;
+  }
+
+  /** Moves what was counted since the last flush into `counter`. */
+  flush(counter: Counter<L>): void {
+    for (const p of this.pending.values()) {
+      if (p.n === 0) continue;
+      counter.inc(p.labels, p.n);
+      p.n = 0;
+    }
+  }
+}
+
 /** Every metric of the gateway. */
 export interface GatewayMetrics {
   requests: Counter<'route' | 'endpoint' | 'status' | 'deployment'>;
@@ -20,19 +53,30 @@ export interface GatewayMetrics {
   breakerOpens: Counter<'deployment'>;
   cache: Counter<'route' | 'result'>;
   streamErrors: Counter<'route' | 'deployment'>;
+  /** Hot-path counts of `requests`, flushed into it on scrape. */
+  requestTally: Tally<'route' | 'endpoint' | 'status' | 'deployment'>;
+  /** Hot-path counts of `tokens`, flushed into it on scrape. */
+  tokenTally: Tally<'route' | 'deployment' | 'kind'>;
   registry: Registry;
 }
 
 /** Registers the gateway metrics on `registry`; `deployments` is read at scrape time. */
 export function createMetrics(registry: Registry, deployments: () => DeploymentRuntime[]): GatewayMetrics {
   const registers = [registry];
+  const requestTally = new Tally<'route' | 'endpoint' | 'status' | 'deployment'>();
+  const tokenTally = new Tally<'route' | 'deployment' | 'kind'>();
   const m: GatewayMetrics = {
     registry,
+    requestTally,
+    tokenTally,
     requests: new Counter({
       name: 'nines_gateway_requests_total',
       help: 'Requests through the gateway by route, endpoint, final status and serving deployment.',
       labelNames: ['route', 'endpoint', 'status', 'deployment'],
       registers,
+      collect() {
+        requestTally.flush(this);
+      },
     }),
     latency: new Histogram({
       name: 'nines_gateway_request_duration_seconds',
@@ -53,6 +97,9 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
       help: 'Tokens reported by upstreams, by kind (input, output).',
       labelNames: ['route', 'deployment', 'kind'],
       registers,
+      collect() {
+        tokenTally.flush(this);
+      },
     }),
     retries: new Counter({
       name: 'nines_gateway_retries_total',
