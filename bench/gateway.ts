@@ -29,11 +29,12 @@
  *
  * Env: BENCH_SECONDS (saturation run, default 5), BENCH_RPS (default 1000), BENCH_FIXED_RUNS
  * (rounds at the fixed rate, default 3), BENCH_FIXED_SECONDS (per round, default 12),
- * BENCH_FIXED_TARGETS (targets measured at the fixed rate, default direct,nines,nines-before,nginx),
+ * BENCH_FIXED_TARGETS (targets measured at the fixed rate, default direct,nines,nines-records,nines-before,nginx),
  * BENCH_PINNED=0 (skip the pinned mode), BENCH_SKIP_PORTKEY=1, BENCH_TARGETS (comma list of
  * target names to run; direct is always run), BENCH_BEFORE (adds a `nines-before` target, for
- * before/after figures in the same run). Needs Debian's `wrk` and `nginx` (`apt-get install wrk
- * nginx`).
+ * before/after figures in the same run). Target `nines-records` is nines recording every request
+ * into SQLite through the store's buffered writer, as `nines serve` does. Needs Debian's `wrk` and
+ * `nginx` (`./scripts/install-bench-deps.sh`).
  *
  * BENCH_BEFORE=<dir>: `<dir>` holds an earlier nines, run as `node --import tsx
  * <dir>/bench/gateway.ts nines <port> <upstream port> 1` (that checkout's gateway, configured by
@@ -71,10 +72,12 @@ const WARM_SECONDS = 2;
 const RPS = Number(process.env.BENCH_RPS ?? 1000);
 const FIXED_RUNS = Number(process.env.BENCH_FIXED_RUNS ?? 3);
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 12);
-const FIXED_TARGETS = (process.env.BENCH_FIXED_TARGETS ?? 'direct,nines,nines-before,nginx').split(',');
+const FIXED_TARGETS = (
+  process.env.BENCH_FIXED_TARGETS ?? 'direct,nines,nines-records,nines-before,nginx'
+).split(',');
 const PINNED = process.env.BENCH_PINNED !== '0';
 /** Targets measured pinned: one process (or one nginx worker) on one core. */
-const PINNED_TARGETS = ['direct', 'nines', 'nines-before', 'nginx'];
+const PINNED_TARGETS = ['direct', 'nines', 'nines-records', 'nines-before', 'nginx'];
 const ONLY = process.env.BENCH_TARGETS?.split(',');
 /** An earlier nines (see the header for what it must hold): adds a `nines-before` target. */
 const BEFORE = process.env.BENCH_BEFORE;
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
   const upChild = await startUpstream(SELF, up);
   const targets: Target[] = [directTarget(up, upChild)];
   if (wanted('nines')) targets.push(await startNines('nines', up, 1, SELF));
+  if (wanted('nines-records')) targets.push(await startNines('nines-records', up, 1, SELF, true));
   if (BEFORE) targets.push(await startNines('nines-before', up, 1, `${BEFORE}/bench/gateway.ts`));
   if (wanted('nines-cluster') && cores > 1) targets.push(await startNines('nines-cluster', up, cores, SELF));
   if (wanted('nginx')) targets.push(await startNginx('nginx', up, '1'));
@@ -163,7 +167,8 @@ async function main(): Promise<void> {
 
 const [role, ...args] = process.argv.slice(2);
 if (role === 'upstream') runUpstream(Number(args[0]));
-else if (role === 'nines') await runNines(Number(args[0]), Number(args[1]), Number(args[2] ?? 1));
+else if (role === 'nines')
+  await runNines(Number(args[0]), Number(args[1]), Number(args[2] ?? 1), args[3] === 'records');
 else if (role === 'load')
   await runLoad(Number(args[0]), args[1]!, Number(args[2]), Number(args[3]), args[4]!, args[5] ?? '{}');
 else {

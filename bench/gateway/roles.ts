@@ -4,6 +4,7 @@
  * open-loop fixed-rate load generator with its percentile helper.
  */
 import { createServer } from 'node:http';
+import type { RequestRecord } from '../../src/store/types.ts';
 
 /** The non-streamed chat completion request every target is sent. */
 export const CHAT_BODY = JSON.stringify({
@@ -57,8 +58,17 @@ export function runUpstream(port: number): void {
   }).listen(port, '127.0.0.1', () => console.log('ready'));
 }
 
-/** Role `nines`: this checkout's gateway on `port` in front of `upstream`, `workers` > 1 as a cluster. */
-export async function runNines(port: number, upstream: number, workers: number): Promise<void> {
+/**
+ * Role `nines`: this checkout's gateway on `port` in front of `upstream`, `workers` > 1 as a
+ * cluster. With `records`, every request is recorded as `nines serve` does it: through the
+ * store's `BufferedWriter` (1 s flushes) into a SQLite file in a fresh temp directory.
+ */
+export async function runNines(
+  port: number,
+  upstream: number,
+  workers: number,
+  records = false,
+): Promise<void> {
   if (workers > 1) {
     const cluster = (await import('node:cluster')).default;
     if (cluster.isPrimary) {
@@ -76,17 +86,38 @@ export async function runNines(port: number, upstream: number, workers: number):
     }
   }
   const { createGateway } = await import('../../src/gateway/gateway.ts');
-  const gw = createGateway({
-    allowAnonymous: true,
-    providers: [
-      { name: 'up', baseUrl: `http://127.0.0.1:${upstream}/v1`, apiKey: 'sk-bench', connections: 256 },
-    ],
-    routes: [{ model: 'bench', deployments: [{ provider: 'up', model: 'bench' }] }],
-  });
+  const recorder = records ? await sqliteRecorder() : undefined;
+  const gw = createGateway(
+    {
+      allowAnonymous: true,
+      providers: [
+        { name: 'up', baseUrl: `http://127.0.0.1:${upstream}/v1`, apiKey: 'sk-bench', connections: 256 },
+      ],
+      routes: [{ model: 'bench', deployments: [{ provider: 'up', model: 'bench' }] }],
+    },
+    recorder ? { recorder } : {},
+  );
   await gw.listen(port, '127.0.0.1');
   process.on('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile
   if (process.send) process.send('ready');
   else console.log('ready');
+}
+
+/** A recorder writing request records to a SQLite file through the store's buffered writer. */
+async function sqliteRecorder(): Promise<{ record: (r: RequestRecord) => void }> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openSqliteStore } = await import('../../src/store/sqlite/store.ts');
+  const { BufferedWriter } = await import('../../src/store/writer.ts');
+  const { systemClock } = await import('../../src/core/clock.ts');
+  const store = openSqliteStore({
+    path: join(mkdtempSync(join(tmpdir(), 'nines-bench-records-')), 'nines.db'),
+  });
+  await store.migrate();
+  // As `nines serve` runs it: 1 s flush interval (the config default), the default batch size.
+  const writer = new BufferedWriter({ store, clock: systemClock, flushIntervalMs: 1000 });
+  return { record: (r) => writer.writeRequest(r) };
 }
 
 /** Latency percentiles of one fixed-rate run, ms from send to the answer's last byte. */

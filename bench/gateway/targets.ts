@@ -23,13 +23,20 @@ export function directTarget(port: number, upstream: ChildProcess): Target {
 
 /**
  * nines in front of `up`, run as role `nines` of the bench entry file `self` (an earlier
- * checkout's `bench/gateway.ts` for `nines-before`); `workers` > 1 runs node:cluster workers.
+ * checkout's `bench/gateway.ts` for `nines-before`); `workers` > 1 runs node:cluster workers;
+ * `records` records every request into SQLite as `nines serve` does (target `nines-records`).
  */
-export async function startNines(name: string, up: number, workers: number, self: string): Promise<Target> {
+export async function startNines(
+  name: string,
+  up: number,
+  workers: number,
+  self: string,
+  records = false,
+): Promise<Target> {
   const port = await freePort();
   const child = await startProcess(
     process.execPath,
-    ['--import', 'tsx', self, 'nines', String(port), String(up), String(workers)],
+    ['--import', 'tsx', self, 'nines', String(port), String(up), String(workers), records ? 'records' : ''],
     /ready/,
   );
   return { name, port, path: PATH, headers: {}, pids: () => withChildren(child.pid!) };
