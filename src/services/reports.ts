@@ -65,9 +65,10 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       for (const e of events) byTarget.get(e.target)?.events.push(e);
       const agg = new Map<string, Folded>();
       for (const s of summaries) agg.set(s.target, folded(s));
+      const starts = await store.lastEventsBefore(targets, window.from);
       const reports: TargetReport[] = [];
       for (const target of targets) {
-        const before = await store.lastEventBefore(target, window.from);
+        const before = starts.get(target);
         const evs = byTarget.get(target)?.events ?? [];
         const rel = reliability(before ? [before, ...evs] : evs, window, {
           maintenance: options.maintenanceFor?.(target, window) ?? [],
@@ -103,9 +104,10 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       const DAY = 86_400_000;
       const firstDay = Math.floor(now / DAY) * DAY - (days - 1) * DAY;
       const events = await store.queryEvents({ from: firstDay, to: now + 1, limit: 1_000_000 });
+      const starts = await store.lastEventsBefore(targets, firstDay);
       const byTarget = new Map<string, StateEvent[]>();
       for (const t of targets) {
-        const before = await store.lastEventBefore(t, firstDay);
+        const before = starts.get(t);
         byTarget.set(t, before ? [before] : []);
       }
       for (const e of events) byTarget.get(e.target)?.push(e);

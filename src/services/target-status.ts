@@ -54,8 +54,9 @@ export class TargetStatusTracker implements TargetDirectory {
 
   /** Restores each target's last state and result from the store (at startup). */
   async restore(store: Store, now: number): Promise<void> {
+    const events = await store.lastEventsBefore([...this.entries.keys()], now + 1);
     for (const e of this.entries.values()) {
-      const ev = await store.lastEventBefore(e.target.name, now + 1);
+      const ev = events.get(e.target.name);
       if (ev) {
         e.state = ev.to;
         e.since = ev.at;
@@ -65,6 +66,7 @@ export class TargetStatusTracker implements TargetDirectory {
         from: now - 86_400_000,
         to: now + 1,
         limit: 1,
+        newestFirst: true,
       });
       if (last) e.lastResult = last;
     }

@@ -58,6 +58,17 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       assert.deepEqual(await at(T0, T0 + 20), [T0, T0 + 10]);
       assert.deepEqual(await at(T0 + 10, T0 + 21), [T0 + 10, T0 + 20]);
       assert.deepEqual(await at(T0 + 10, T0 + 10), []);
+      const newest = await store.queryResults({
+        from: T0,
+        to: T0 + 20,
+        target: 'a',
+        limit: 1,
+        newestFirst: true,
+      });
+      assert.deepEqual(
+        newest.map((r) => r.at),
+        [T0 + 10],
+      );
       assert.deepEqual(await store.queryEvents({ from: T0 + 10, to: T0 + 10 }), []);
       assert.equal((await store.queryEvents({ from: T0 + 10, to: T0 + 11 })).length, 1);
       assert.deepEqual(await store.queryRequests({ from: T0, to: T0 + 10 }), []);
@@ -100,6 +111,13 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       assert.equal((await store.lastEventBefore('a', T0 + 31))?.reason, 'recovered');
       assert.equal(await store.lastEventBefore('a', T0 + 10), undefined);
       assert.equal(await store.lastEventBefore('nobody', T0 + 1000), undefined);
+      const many = await store.lastEventsBefore(['a', 'b', 'nobody', 'a'], T0 + 30);
+      assert.deepEqual([...many].map(([t, e]) => [t, e.reason]).sort(), [
+        ['a', 'timeouts'],
+        ['b', 'slow'],
+      ]);
+      assert.deepEqual(many.get('a'), await store.lastEventBefore('a', T0 + 30));
+      assert.equal((await store.lastEventsBefore([], T0 + 30)).size, 0);
     });
 
     withStore('request records round trip and roll up per route and deployment', async (store) => {

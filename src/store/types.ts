@@ -225,13 +225,16 @@ export interface Store {
   /** Writes gateway request records and updates their rollups. */
   insertRequests(records: readonly RequestRecord[]): Promise<void>;
 
+  /** Results in the range, oldest first (`newestFirst`: newest first, so `limit` keeps the latest). */
   queryResults(
-    q: TimeRange & { target?: string; onlyFailures?: boolean; limit?: number },
+    q: TimeRange & { target?: string; onlyFailures?: boolean; limit?: number; newestFirst?: boolean },
   ): Promise<ProbeResult[]>;
   /** Events in the range, oldest first. */
   queryEvents(q: TimeRange & { target?: string; limit?: number }): Promise<StateEvent[]>;
   /** The latest event strictly before `at` for the target (the state at a window's start). */
   lastEventBefore(target: string, at: number): Promise<StateEvent | undefined>;
+  /** `lastEventBefore` for many targets in one query: each target that has one, by name. */
+  lastEventsBefore(targets: readonly string[], at: number): Promise<Map<string, StateEvent>>;
   queryRollups(q: TimeRange & { tier: RollupTier; targets?: readonly string[] }): Promise<Rollup[]>;
   /** Per target (sorted by name), the fold of its rollups of `tier` with bucket in [from, to). */
   summarizeRollups(

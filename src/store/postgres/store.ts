@@ -10,7 +10,7 @@ import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFrom
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
-import type { Rollup, Store } from '../types.ts';
+import type { Rollup, StateEvent, Store } from '../types.ts';
 import { foldRollups } from '../summary.ts';
 import { migratePostgres } from './migrate.ts';
 import { writeRequestRollups, writeResultRollups } from './rollup-writer.ts';
@@ -165,7 +165,8 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
     async queryResults(q) {
       const found = await rows<ResultRow>(
         `SELECT * FROM probe_results WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR target = $3)
-           AND (NOT $4::boolean OR outcome = 'failed') ORDER BY at, id LIMIT $5`,
+           AND (NOT $4::boolean OR outcome = 'failed')
+           ORDER BY ${q.newestFirst ? 'at DESC, id DESC' : 'at, id'} LIMIT $5`,
         [q.from, q.to, q.target ?? null, q.onlyFailures ?? false, q.limit ?? null],
       );
       return found.map(resultFromRow);
@@ -184,6 +185,18 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
         [target, at],
       );
       return found[0] ? eventFromRow(found[0]) : undefined;
+    },
+    async lastEventsBefore(targets, at) {
+      const out = new Map<string, StateEvent>();
+      if (targets.length === 0) return out;
+      const found = await rows<EventRow>(
+        `SELECT e.* FROM (SELECT DISTINCT name FROM unnest($1::text[]) AS t(name)) AS t
+           CROSS JOIN LATERAL (SELECT * FROM state_events WHERE target = t.name AND at < $2
+             ORDER BY at DESC, id DESC LIMIT 1) AS e`,
+        [targets, at],
+      );
+      for (const row of found) out.set(row.target, eventFromRow(row));
+      return out;
     },
     queryRollups,
     async summarizeRollups(q) {

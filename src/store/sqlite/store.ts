@@ -94,7 +94,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       stmts().insertRequestsTx.immediate(records);
     },
     async queryResults(q) {
-      const rows = stmts().queryResults.all({
+      const s = stmts();
+      const rows = (q.newestFirst ? s.queryResultsNewest : s.queryResults).all({
         from: q.from,
         to: q.to,
         target: q.target ?? null,
@@ -115,6 +116,13 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async lastEventBefore(target, at) {
       const row = stmts().lastEventBefore.get(target, at) as EventRow | undefined;
       return row ? eventFromRow(row) : undefined;
+    },
+    async lastEventsBefore(targets, at) {
+      const out = new Map<string, StateEvent>();
+      if (targets.length === 0) return out;
+      for (const row of stmts().lastEventsBefore.all({ targets: JSON.stringify(targets), at }) as EventRow[])
+        out.set(row.target, eventFromRow(row));
+      return out;
     },
     async queryRollups(q) {
       const s = stmts();
@@ -299,12 +307,21 @@ function prepare(db: Database.Database, now: () => number) {
       `SELECT * FROM probe_results WHERE at >= @from AND at < @to AND (@target IS NULL OR target = @target)
          AND (@failed = 0 OR outcome = 'failed') ORDER BY at, id LIMIT @limit`,
     ),
+    queryResultsNewest: db.prepare(
+      `SELECT * FROM probe_results WHERE at >= @from AND at < @to AND (@target IS NULL OR target = @target)
+         AND (@failed = 0 OR outcome = 'failed') ORDER BY at DESC, id DESC LIMIT @limit`,
+    ),
     queryEvents: db.prepare(
       `SELECT * FROM state_events WHERE at >= @from AND at < @to AND (@target IS NULL OR target = @target)
          ORDER BY at, id LIMIT @limit`,
     ),
     lastEventBefore: db.prepare(
       'SELECT * FROM state_events WHERE target = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1',
+    ),
+    // One index seek per target (state_events_target_at), not a scan of every earlier event.
+    lastEventsBefore: db.prepare(
+      `SELECT e.* FROM (SELECT DISTINCT value AS target FROM json_each(@targets)) AS t JOIN state_events AS e
+         ON e.id = (SELECT id FROM state_events WHERE target = t.target AND at < @at ORDER BY at DESC, id DESC LIMIT 1)`,
     ),
     queryRollupsAll: db.prepare(
       'SELECT * FROM rollups WHERE tier = @tier AND bucket >= @from AND bucket < @to ORDER BY target, bucket',
