@@ -5,9 +5,8 @@
  * bin for bin) while reading about 24 times fewer rows: 30 days of 1,000 targets is 30,000 day
  * rows plus at most 46,000 edge hours, instead of 720,000 hour rows. Works on any `Store`.
  */
-import { QuantileSketch } from '../core/sketch.ts';
 import { TIER_MS } from './rollup-agg.ts';
-import { emptySummary } from './summary.ts';
+import { addToFold, byTarget, finishFold, newFold } from './summary.ts';
 import type { RollupRange, RollupSummary, Store, TimeRange } from './types.ts';
 
 /** One tier's part of a window. */
@@ -45,39 +44,21 @@ export async function summarizeWindow(
 
 /** Folds summaries of the same targets (from disjoint ranges) into one per target, sorted. */
 export function mergeSummaries(summaries: readonly RollupSummary[]): RollupSummary[] {
-  const byTarget = new Map<string, RollupSummary[]>();
+  const lists = new Map<string, RollupSummary[]>();
   for (const s of summaries) {
-    const list = byTarget.get(s.target);
+    const list = lists.get(s.target);
     if (list) list.push(s);
-    else byTarget.set(s.target, [s]);
+    else lists.set(s.target, [s]);
   }
   const out: RollupSummary[] = [];
-  for (const [target, list] of byTarget) {
+  for (const [target, list] of lists) {
     if (list.length === 1) {
       out.push(list[0]!);
       continue;
     }
-    const lat = new QuantileSketch();
-    const ttft = new QuantileSketch();
-    const m: RollupSummary = emptySummary(target);
-    for (const s of list) {
-      m.buckets += s.buckets;
-      m.total += s.total;
-      m.ok += s.ok;
-      m.degraded += s.degraded;
-      m.failed += s.failed;
-      m.latencySumMs += s.latencySumMs;
-      lat.mergeSerialized(s.latencySketch);
-      m.ttftCount += s.ttftCount;
-      ttft.mergeSerialized(s.ttftSketch);
-      for (const [k, n] of Object.entries(s.errors)) {
-        const cls = k as keyof RollupSummary['errors'];
-        m.errors[cls] = (m.errors[cls] ?? 0) + (n ?? 0);
-      }
-    }
-    m.latencySketch = lat.serialize();
-    m.ttftSketch = ttft.serialize();
-    out.push(m);
+    const f = newFold(target);
+    for (const sum of list) addToFold(f, sum, sum.buckets);
+    out.push(finishFold(f));
   }
-  return out.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  return out.sort(byTarget);
 }

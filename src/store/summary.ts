@@ -6,7 +6,7 @@ import { QuantileSketch } from '../core/sketch.ts';
 import type { Rollup, RollupSummary } from './types.ts';
 
 /** A summary of nothing for `target`: zero counts, empty sketches. */
-export function emptySummary(target: string): RollupSummary {
+function emptySummary(target: string): RollupSummary {
   return {
     target,
     buckets: 0,
@@ -22,35 +22,69 @@ export function emptySummary(target: string): RollupSummary {
   };
 }
 
+/** A summary being folded: counts in `s`, sketches live until `finishFold`. */
+export interface SummaryFold {
+  s: RollupSummary;
+  latency: QuantileSketch;
+  ttft: QuantileSketch;
+}
+
+/** An empty fold for `target`. */
+export function newFold(target: string): SummaryFold {
+  return { s: emptySummary(target), latency: new QuantileSketch(), ttft: new QuantileSketch() };
+}
+
+/** What a rollup and a summary have in common: counts, serialised sketches, error counts. */
+type Counts = Pick<
+  Rollup,
+  | 'total'
+  | 'ok'
+  | 'degraded'
+  | 'failed'
+  | 'latencySumMs'
+  | 'latencySketch'
+  | 'ttftCount'
+  | 'ttftSketch'
+  | 'errors'
+>;
+
+/** Adds a rollup or a summary (standing for `buckets` rollup rows) into a fold. */
+export function addToFold(f: SummaryFold, r: Counts, buckets: number): void {
+  const s = f.s;
+  s.buckets += buckets;
+  s.total += r.total;
+  s.ok += r.ok;
+  s.degraded += r.degraded;
+  s.failed += r.failed;
+  s.latencySumMs += r.latencySumMs;
+  f.latency.mergeSerialized(r.latencySketch);
+  s.ttftCount += r.ttftCount;
+  if (r.ttftCount > 0) f.ttft.mergeSerialized(r.ttftSketch);
+  for (const [k, n] of Object.entries(r.errors)) {
+    const cls = k as keyof RollupSummary['errors'];
+    s.errors[cls] = (s.errors[cls] ?? 0) + (n ?? 0);
+  }
+}
+
+/** The folded summary, its sketches serialised. */
+export function finishFold(f: SummaryFold): RollupSummary {
+  f.s.latencySketch = f.latency.serialize();
+  f.s.ttftSketch = f.ttft.serialize();
+  return f.s;
+}
+
+/** Sorts summaries by target name (`<` order, the same on both backends). */
+export function byTarget(a: RollupSummary, b: RollupSummary): number {
+  return a.target < b.target ? -1 : a.target > b.target ? 1 : 0;
+}
+
 /** Folds rollups (any order) into one summary per target, sorted by target. */
 export function foldRollups(rollups: readonly Rollup[]): RollupSummary[] {
-  const acc = new Map<string, { s: RollupSummary; lat: QuantileSketch; ttft: QuantileSketch }>();
+  const folds = new Map<string, SummaryFold>();
   for (const r of rollups) {
-    let a = acc.get(r.target);
-    if (!a) {
-      a = {
-        s: emptySummary(r.target),
-        lat: new QuantileSketch(),
-        ttft: new QuantileSketch(),
-      };
-      acc.set(r.target, a);
-    }
-    const s = a.s;
-    s.buckets++;
-    s.total += r.total;
-    s.ok += r.ok;
-    s.degraded += r.degraded;
-    s.failed += r.failed;
-    s.latencySumMs += r.latencySumMs;
-    a.lat.mergeSerialized(r.latencySketch);
-    s.ttftCount += r.ttftCount;
-    if (r.ttftCount > 0) a.ttft.mergeSerialized(r.ttftSketch);
-    for (const [k, n] of Object.entries(r.errors)) {
-      const cls = k as keyof RollupSummary['errors'];
-      s.errors[cls] = (s.errors[cls] ?? 0) + (n ?? 0);
-    }
+    let f = folds.get(r.target);
+    if (!f) folds.set(r.target, (f = newFold(r.target)));
+    addToFold(f, r, 1);
   }
-  return [...acc.values()]
-    .map(({ s, lat, ttft }) => ({ ...s, latencySketch: lat.serialize(), ttftSketch: ttft.serialize() }))
-    .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  return [...folds.values()].map(finishFold).sort(byTarget);
 }

@@ -10,8 +10,7 @@
  * folds 30,000 day rows.
  */
 import type Database from 'better-sqlite3';
-import { QuantileSketch } from '../../core/sketch.ts';
-import { emptySummary } from '../summary.ts';
+import { byTarget, finishFold, newFold, type SummaryFold } from '../summary.ts';
 import type { RollupRange, RollupSummary, RollupTier, TimeRange } from '../types.ts';
 
 /** Serialised sketches longer than this are non-empty (the empty form is 2 bytes). */
@@ -66,16 +65,13 @@ export class SqliteSummaries {
    */
   summarizeParts(parts: readonly RollupRange[], targets?: readonly string[]): RollupSummary[] {
     const json = targets ? JSON.stringify(targets) : undefined;
-    const folds = new Map<string, Fold>();
+    const folds = new Map<string, SummaryFold>();
     for (const part of parts) {
       const params = { from: part.from, to: part.to, tier: part.tier };
       const rows = (json ? this.some.all({ ...params, targets: json }) : this.all.all(params)) as Row[];
       for (const r of rows) {
         let f = folds.get(r[0]);
-        if (!f) {
-          f = { s: emptySummary(r[0]), latency: new QuantileSketch(), ttft: new QuantileSketch() };
-          folds.set(r[0], f);
-        }
+        if (!f) folds.set(r[0], (f = newFold(r[0])));
         const s = f.s;
         s.buckets += r[1];
         s.total += r[2];
@@ -89,15 +85,9 @@ export class SqliteSummaries {
         if (r[10]) addErrorCounts(s.errors as Record<string, number>, r[10]);
       }
     }
-    const out: RollupSummary[] = [];
-    for (const f of folds.values()) {
-      f.s.latencySketch = f.latency.serialize();
-      f.s.ttftSketch = f.ttft.serialize();
-      out.push(f.s);
-    }
     // SQLite groups in its BINARY collation (byte order), which matches `<` on these strings
     // except around surrogate pairs; sort again so both backends agree exactly.
-    return out.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    return [...folds.values()].map(finishFold).sort(byTarget);
   }
 }
 
@@ -106,11 +96,4 @@ function addErrorCounts(into: Record<string, number>, concatenated: string): voi
   for (const counts of JSON.parse(`[${concatenated}]`) as Record<string, number>[]) {
     for (const k in counts) into[k] = (into[k] ?? 0) + counts[k]!;
   }
-}
-
-/** One target's summary being folded. */
-interface Fold {
-  s: RollupSummary;
-  latency: QuantileSketch;
-  ttft: QuantileSketch;
 }
