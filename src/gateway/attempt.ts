@@ -164,11 +164,10 @@ export async function runAttempt(
   let keep = false;
   try {
     const opts = {
-      method: 'POST' as const,
+      method: 'POST',
       path: req.path,
       headers: req.headers,
       body: req.body,
-      headersTimeout: null,
       bodyTimeout: stream ? input.idleMs : null,
     };
     if (!stream) {

@@ -3,12 +3,12 @@
  * health, latency EWMA, requests in flight and any injected game-day fault. Mutable, owned by
  * the gateway; the pure parts (breaker, balancer) read snapshots of it.
  */
-import type { Pool } from 'undici';
 import type { DeploymentConfig } from '../config/gateway.ts';
 import type { DeploymentView, Health } from './balancer.ts';
 import type { BreakerState } from './breaker.ts';
 import type { InjectedFault } from './game-day.ts';
 import type { ProviderAdapter, ResolvedProvider } from './providers/types.ts';
+import type { UpstreamPool } from './upstream/pool.ts';
 
 /** One deployment at run time. */
 export interface DeploymentRuntime {
@@ -17,7 +17,7 @@ export interface DeploymentRuntime {
   config: DeploymentConfig;
   provider: ResolvedProvider;
   adapter: ProviderAdapter;
-  pool: Pool;
+  pool: UpstreamPool;
   breaker: BreakerState;
   health: Health;
   ewmaMs: number | undefined;

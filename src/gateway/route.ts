@@ -1,8 +1,8 @@
 /**
  * Routes at run time: a public model name → its deployments, built from config with secrets
- * expanded and one keep-alive undici Pool per upstream origin.
+ * expanded and one keep-alive `UpstreamPool` per upstream origin.
  */
-import { Pool } from 'undici';
+import { UpstreamPool } from './upstream/pool.ts';
 import type { BreakerConfig, GatewayConfig, ProviderConfig, RouteConfig } from '../config/gateway.ts';
 import { expandEnvRefs } from '../config/env-refs.ts';
 import { NinesError } from '../core/errors.ts';
@@ -60,18 +60,13 @@ const ADAPTERS: Record<ResolvedProvider['kind'], ProviderAdapter> = {
 
 /** Connection pools shared by every deployment on the same origin. */
 export class Pools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, UpstreamPool>();
 
   /** The pool for `origin`, created on first use. */
-  get(origin: string, connections: number): Pool {
+  get(origin: string, connections: number): UpstreamPool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, {
-        connections,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        connect: { timeout: 5000 },
-      });
+      pool = new UpstreamPool(origin, { connections, keepAliveMs: 30_000, connectTimeoutMs: 5000 });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -79,7 +74,7 @@ export class Pools {
 
   /** Closes every pool, dropping idle and in-flight connections. */
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.destroy()));
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
     this.pools.clear();
   }
 }

@@ -89,7 +89,7 @@ export async function streamBack(
     if (res.destroyed || (res.writableEnded === false && res.socket === null)) end.clientGone = true;
     else {
       const reason = err instanceof NinesError ? err : undefined;
-      const idle = (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT';
+      const idle = (err as { code?: string }).code === 'BODY_TIMEOUT';
       end.error =
         reason ??
         new NinesError(

@@ -1,13 +1,19 @@
 /**
- * One upstream HTTP request, driven through undici's dispatcher handler interface instead of
- * `pool.request`: no Readable body, no async-iterator adapter, no AbortSignal per attempt. The
+ * One upstream HTTP request, driven through the pool's handler interface (`upstream/types.ts`,
+ * undici's `DispatchHandler` subset): no Readable body, no async-iterator adapter, no
+ * AbortSignal per attempt. The
  * head resolves `start()`; the body is either collected whole (`readAll`) or pulled chunk by
  * chunk (`next`, with backpressure: the socket is paused while chunks wait unread).
  */
-import { util, type Dispatcher } from 'undici';
 import { NinesError } from '../core/errors.ts';
 import type { CancelListener } from './cancellation.ts';
 import type { DeadlineTarget } from './deadlines.ts';
+import {
+  parseRawHeaders,
+  type UpstreamDispatcher,
+  type UpstreamHandler,
+  type UpstreamRequestOptions,
+} from './upstream/types.ts';
 
 /** Chunks held unread before the upstream socket is paused. */
 const HIGH_WATER_CHUNKS = 16;
@@ -19,13 +25,13 @@ type Headers = Record<string, string | string[] | undefined>;
  * cancellation listener (the client went away) and attempt-deadline target, so an attempt needs
  * no closure or timer of its own.
  */
-export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, DeadlineTarget {
+export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, DeadlineTarget, UpstreamHandler {
   /** The upstream's status, once `start()` resolved. */
   status = 0;
   /** The reason given to `abort`, if any (the attempt's own deadline, or the client gone). */
   abortReason: unknown = undefined;
 
-  private rawHeaders: Buffer[] | string[] | null = null;
+  private rawHeaders: string[] | null = null;
   private parsedHeaders: Headers | undefined;
   private abortFn: ((err: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
@@ -48,7 +54,7 @@ export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, Dead
   ) {}
 
   /** Dispatches the request on `dispatcher`; resolves when the response head arrived. */
-  start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<void> {
+  start(dispatcher: UpstreamDispatcher, opts: UpstreamRequestOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       this.onHead = { resolve, reject };
       dispatcher.dispatch(opts, this);
@@ -59,7 +65,7 @@ export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, Dead
    * Dispatches the request and resolves with the whole body once it is complete (`status` is
    * set by then): one promise for a non-streamed answer instead of head, then body.
    */
-  fetch(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<Buffer> {
+  fetch(dispatcher: UpstreamDispatcher, opts: UpstreamRequestOptions): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       this.collector = { resolve, reject };
       dispatcher.dispatch(opts, this);
@@ -78,7 +84,7 @@ export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, Dead
 
   /** Response headers (parsed on first use: only error answers need them). */
   headers(): Headers {
-    if (!this.parsedHeaders) this.parsedHeaders = util.parseHeaders(this.rawHeaders ?? []) as Headers;
+    if (!this.parsedHeaders) this.parsedHeaders = parseRawHeaders(this.rawHeaders ?? []);
     return this.parsedHeaders;
   }
 
@@ -139,7 +145,7 @@ export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, Dead
     collector?.reject(err);
   }
 
-  // ---- undici DispatchHandler (called by the pool) ----
+  // ---- UpstreamHandler (called by the pool's connection) ----
 
   /** @internal */
   onConnect(abort: (err?: Error) => void): void {
@@ -148,7 +154,7 @@ export class UpstreamCall implements AsyncIterator<Buffer>, CancelListener, Dead
   }
 
   /** @internal */
-  onHeaders(status: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+  onHeaders(status: number, rawHeaders: string[], resume: () => void): boolean {
     this.status = status;
     this.rawHeaders = rawHeaders;
     this.resumeFn = resume;

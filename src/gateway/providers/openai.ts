@@ -85,7 +85,7 @@ function without(b: Buffer, cuts: number[], end: number): Buffer {
 /**
  * Scans an OpenAI SSE stream as bytes: complete lines go on unchanged (the chunk itself when it
  * ends on a line), a partial last line waits for the next chunk. `data:` payloads are decoded
- * and parsed only until the first token, and after it only in chunks that mention usage or an
+ * and parsed only until the first token, and after it only when the frame mentions usage or an
  * error; other frames get a shape check (`{…}`) and pass.
  */
 class OpenAIStream implements StreamTranslator {
@@ -108,8 +108,10 @@ class OpenAIStream implements StreamTranslator {
     this.rest = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
     const whole = last + 1 === buf.length ? buf : buf.subarray(0, last + 1);
     const step: StreamStep = { out: whole, content: false, text: '', done: false };
-    const skim =
-      this.started && !this.keepText && whole.indexOf(USAGE_KEY) === -1 && whole.indexOf(ERROR_KEY) === -1;
+    // Where the next frame that may carry usage or an error starts (-1: none left): frames
+    // before it are skimmed once content has flowed, even within the chunk that started it.
+    let nextUsage = whole.indexOf(USAGE_KEY);
+    let nextError = whole.indexOf(ERROR_KEY);
     const cuts: number[] = []; // [start, end) byte ranges of frames not forwarded
     let pos = 0;
     while (pos < whole.length) {
@@ -126,7 +128,10 @@ class OpenAIStream implements StreamTranslator {
         step.done = true;
         continue;
       }
-      if (skim && whole[a] === 123 && whole[b - 1] === 125) continue; // { … }
+      if (nextUsage !== -1 && nextUsage < a) nextUsage = whole.indexOf(USAGE_KEY, a);
+      if (nextError !== -1 && nextError < a) nextError = whole.indexOf(ERROR_KEY, a);
+      const plain = (nextUsage === -1 || nextUsage >= b) && (nextError === -1 || nextError >= b);
+      if (plain && this.started && !this.keepText && whole[a] === 123 && whole[b - 1] === 125) continue; // { … }
       let parsed: ChunkJson;
       try {
         parsed = JSON.parse(whole.toString('utf8', a, b)) as ChunkJson;

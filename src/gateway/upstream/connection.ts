@@ -1,0 +1,301 @@
+/**
+ * One keep-alive HTTP/1.1 connection to an upstream: a `node:net` or `node:tls` socket read in
+ * paused mode straight into a `ResponseParser`, carrying one request at a time. No streams or
+ * request objects sit in between: the parser calls the request's handler directly.
+ *
+ * A connection is fresh (being connected, under the connect timeout, which covers the TLS
+ * handshake), busy (one request in flight, under the body timeout if it has one) or idle (in its
+ * pool, until the keep-alive limit). It closes on any error, on `Connection: close`, when a
+ * request is aborted, and when the server closes it; the pool hears of it at once.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { ResponseParser, type ResponseSink } from './response-parser.ts';
+import { UpstreamSocketError, type UpstreamHandler, type UpstreamRequestOptions } from './types.ts';
+
+/** Where and how to connect. */
+export interface Endpoint {
+  /** `http:` or `https:`. */
+  tls: boolean;
+  /** Host name or address to connect to (IPv6 without brackets). */
+  hostname: string;
+  port: number;
+  /** The `host` header: host and port as in the URL. */
+  host: string;
+  /** Longest connect (and TLS handshake), ms. */
+  connectTimeoutMs: number;
+  /** Extra `tls.connect` options (a CA for a private upstream, for instance). */
+  tlsOptions?: tls.ConnectionOptions;
+}
+
+/** What a connection tells its pool. */
+export interface ConnectionOwner {
+  /** The request finished and the connection can carry another. */
+  released(conn: UpstreamConnection): void;
+  /** The connection is closed (called once, synchronously, when it starts closing). */
+  closed(conn: UpstreamConnection): void;
+  /** Send again on a fresh connection: a reused one was closed before answering. */
+  resend(head: string, opts: UpstreamRequestOptions, handler: UpstreamHandler): void;
+}
+
+/** Errors on which a request sent on a reused connection, unanswered, is sent once more. */
+const STALE = new Set(['ECONNRESET', 'EPIPE', 'UPSTREAM_CLOSED']);
+
+/** One upstream connection. */
+export class UpstreamConnection implements ResponseSink {
+  /** When it last became idle (`Date.now()`), for the keep-alive limit. */
+  idleSince = 0;
+  /** How long it may stay idle, ms (lowered by the server's `Keep-Alive: timeout=` hint). */
+  idleLimitMs: number;
+  /** Requests completed on it. */
+  served = 0;
+
+  private readonly socket: net.Socket;
+  private readonly parser: ResponseParser;
+  private connecting = true;
+  private closing = false;
+  private handler: UpstreamHandler | null = null;
+  private opts: UpstreamRequestOptions | null = null;
+  private head = '';
+  /** The current request was written on a connection that had served others. */
+  private reused = false;
+  /** A response byte arrived for the current request. */
+  private answered = false;
+  /** The current request already had its one resend. */
+  private resent = false;
+  private paused = false;
+  private bodyTimeout = 0;
+  private keepAlive = true;
+  private completed = false;
+  /** Set when `abort` is called while `onConnect` runs, before anything is written. */
+  private abortedEarly: Error | null = null;
+  private sending = false;
+
+  constructor(
+    private readonly owner: ConnectionOwner,
+    private readonly endpoint: Endpoint,
+    keepAliveMs: number,
+  ) {
+    this.idleLimitMs = keepAliveMs;
+    this.parser = new ResponseParser(this);
+    const { hostname, port } = endpoint;
+    const socket = endpoint.tls
+      ? tls.connect({
+          host: hostname,
+          port,
+          ...(net.isIP(hostname) ? {} : { servername: hostname }),
+          ALPNProtocols: ['http/1.1'],
+          ...endpoint.tlsOptions,
+        })
+      : net.connect({ host: hostname, port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setTimeout(endpoint.connectTimeoutMs);
+    socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
+      this.connecting = false;
+      socket.setTimeout(0);
+    });
+    // Paused mode: what arrived since the last read comes as one buffer (fewer parser calls and
+    // fewer, larger chunks for a stream's translator when frames arrive back to back).
+    socket.on('readable', () => this.readAll());
+    socket.on('end', () => this.onSocketEnd());
+    socket.on('error', (err: Error) => this.onSocketError(err));
+    socket.on('close', () => this.onSocketClose());
+    socket.on('timeout', () => this.onSocketTimeout());
+  }
+
+  /** True while it is open and may take a request (`now`: `Date.now()`). */
+  usable(now: number): boolean {
+    return !this.closing && now - this.idleSince < this.idleLimitMs;
+  }
+
+  /**
+   * Sends a request (`head` from `requestHead`). Returns false, having failed the handler, when
+   * the handler aborted it from `onConnect`: the connection is untouched and still free.
+   */
+  send(head: string, opts: UpstreamRequestOptions, handler: UpstreamHandler, resent = false): boolean {
+    this.handler = handler;
+    this.opts = opts;
+    this.head = head;
+    this.reused = this.served > 0;
+    this.answered = false;
+    this.resent = resent;
+    this.keepAlive = true;
+    this.bodyTimeout = opts.bodyTimeout ?? 0;
+    this.abortedEarly = null;
+    this.sending = true;
+    this.parser.expect(opts.method);
+    handler.onConnect((err) => {
+      if (this.handler !== handler) return;
+      const reason = err ?? new UpstreamSocketError('ABORTED', 'upstream request aborted');
+      if (this.sending) this.abortedEarly = reason;
+      else this.fail(reason);
+    });
+    this.sending = false;
+    if (this.abortedEarly) {
+      const err = this.abortedEarly;
+      this.handler = this.opts = null;
+      this.abortedEarly = null;
+      handler.onError(err);
+      return false;
+    }
+    const body = opts.body;
+    const socket = this.socket;
+    if (typeof body === 'string') socket.write(head + body);
+    else {
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+    }
+    return true;
+  }
+
+  /** Closes the connection; a request in flight fails with `reason`. */
+  destroy(reason?: Error): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.owner.closed(this);
+    const h = this.handler;
+    this.handler = this.opts = null;
+    this.socket.destroy();
+    if (h) h.onError(reason ?? new UpstreamSocketError('UPSTREAM_CLOSED', 'upstream connection closed'));
+  }
+
+  private fail(err: Error): void {
+    this.destroy(err);
+  }
+
+  /** A reused connection closed before any answer: resend once on a fresh one, else fail. */
+  private lost(err: Error & { code?: string }): void {
+    const { handler, opts, head } = this;
+    if (handler && opts && this.reused && !this.answered && !this.resent && STALE.has(err.code ?? '')) {
+      this.handler = this.opts = null;
+      this.destroy();
+      this.owner.resend(head, opts, handler);
+      return;
+    }
+    this.fail(err);
+  }
+
+  /** @internal ResponseSink: the final head of the current answer. */
+  onHead(status: number, headers: string[], keepAlive: boolean): void {
+    const handler = this.handler;
+    if (!handler) return;
+    this.keepAlive = keepAlive;
+    if (keepAlive) this.applyKeepAliveHint(headers);
+    // The body timeout runs from the head on (the attempt deadline covers the wait for it).
+    if (this.bodyTimeout) this.socket.setTimeout(this.bodyTimeout);
+    if (!handler.onHeaders(status, headers, this.resumeFn)) this.pause();
+  }
+
+  private readonly resumeFn = (): void => {
+    if (!this.paused || this.closing) return;
+    this.paused = false;
+    if (this.bodyTimeout && this.handler) this.socket.setTimeout(this.bodyTimeout);
+    this.readAll();
+  };
+
+  /** Stops reading: bytes wait in the socket (then the kernel) until `resumeFn`. */
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    if (this.bodyTimeout) this.socket.setTimeout(0);
+  }
+
+  /** Feeds the parser everything readable, unless paused or closed meanwhile. */
+  private readAll(): void {
+    let data: Buffer | null;
+    while (!this.paused && !this.closing && (data = this.socket.read() as Buffer | null) !== null) {
+      this.onSocketData(data);
+    }
+  }
+
+  /** `Keep-Alive: timeout=N` from the server: stop reusing one second before it would close. */
+  private applyKeepAliveHint(headers: string[]): void {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+      const m = /timeout=(\d+)/i.exec(headers[i + 1]!);
+      if (m) this.idleLimitMs = Math.min(this.idleLimitMs, Number(m[1]) * 1000 - 1000);
+    }
+  }
+
+  /** @internal ResponseSink: body bytes. */
+  onBody(chunk: Buffer): void {
+    const handler = this.handler;
+    if (handler && !handler.onData(chunk)) this.pause();
+  }
+
+  /** @internal ResponseSink: the answer is complete. */
+  onEnd(): void {
+    const handler = this.handler;
+    if (!handler) return;
+    this.handler = this.opts = null;
+    this.completed = true;
+    this.served++;
+    if (this.bodyTimeout) this.socket.setTimeout(0);
+    handler.onComplete();
+  }
+
+  /** After a complete answer: back to the pool, or closed if either side asked for that. */
+  private settle(): void {
+    this.completed = false;
+    if (this.keepAlive && this.idleLimitMs > 0 && !this.closing) {
+      this.owner.released(this);
+    } else this.destroy();
+  }
+
+  private onSocketData(data: Buffer): void {
+    if (!this.handler) {
+      this.destroy(); // bytes nobody asked for: the framing can no longer be trusted
+      return;
+    }
+    this.answered = true;
+    const err = this.parser.execute(data);
+    if (err)
+      this.destroy(err); // after a complete answer: bytes nobody asked for, not reused
+    else if (this.completed) this.settle();
+  }
+
+  private onSocketEnd(): void {
+    if (!this.handler) {
+      this.destroy();
+      return;
+    }
+    // A body without length ends with the connection: finish() completes it.
+    const err = this.parser.finish();
+    if (this.completed) {
+      this.keepAlive = false;
+      this.settle();
+      return;
+    }
+    this.lost(err ?? new UpstreamSocketError('UPSTREAM_CLOSED', 'upstream closed the connection'));
+  }
+
+  private onSocketError(err: Error): void {
+    if (this.handler) this.lost(err);
+    else this.destroy();
+  }
+
+  private onSocketClose(): void {
+    if (this.handler) this.lost(new UpstreamSocketError('UPSTREAM_CLOSED', 'upstream connection closed'));
+    else this.destroy();
+  }
+
+  private onSocketTimeout(): void {
+    const ep = this.endpoint;
+    if (this.connecting) {
+      this.destroy(
+        new UpstreamSocketError(
+          'CONNECT_TIMEOUT',
+          `connect to ${ep.host} took over ${ep.connectTimeoutMs} ms`,
+        ),
+      );
+    } else if (this.handler) {
+      this.destroy(
+        new UpstreamSocketError('BODY_TIMEOUT', `no data from upstream for ${this.bodyTimeout} ms`),
+      );
+    }
+  }
+}

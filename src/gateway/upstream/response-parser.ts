@@ -1,0 +1,337 @@
+/**
+ * An HTTP/1.1 response parser in plain JavaScript, for upstream answers (RFC 9112). It reads a
+ * head (status line and fields, CRLF line ends, at most 16 KiB), works out the framing and hands
+ * the body on: content-length, chunked (sizes, extensions and trailers read and dropped) or until
+ * the connection closes; 1xx answers are skipped, and 204, 304 and answers to HEAD have no body.
+ *
+ * Why not Node's own parser: it copies every body chunk into a new Buffer and enters JavaScript
+ * once per chunk; a 50-frame SSE answer is 50 such calls. Here everything that one socket read
+ * holds of a body is handed on as one buffer (a view when it is contiguous), so a stream's
+ * translator runs once per read, not once per frame.
+ *
+ * Strict where framing is at stake: conflicting content lengths, a bad chunk size, bare LF line
+ * ends, folded fields or a field name with spaces fail the answer; the caller drops the connection.
+ */
+import { UpstreamSocketError } from './types.ts';
+
+/** What a parsed answer is told to. */
+export interface ResponseSink {
+  /** A final (non-1xx) head; `headers` is a flat `[name, value, ...]` list. */
+  onHead(status: number, headers: string[], keepAlive: boolean): void;
+  /** Body bytes (all of them that one `execute` call held, in order). */
+  onBody(chunk: Buffer): void;
+  /** The answer is complete. */
+  onEnd(): void;
+}
+
+const MAX_HEAD = 16 * 1024;
+const MAX_SIZE_LINE = 1024;
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+const enum State {
+  Idle,
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  UntilClose,
+  Done,
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function protocolError(message: string): UpstreamSocketError {
+  return new UpstreamSocketError('UPSTREAM_PROTOCOL', `upstream sent an invalid HTTP answer: ${message}`);
+}
+
+/** Parses the answers to the requests of one connection, one at a time. */
+export class ResponseParser {
+  private state = State.Idle;
+  private method = 'POST';
+  /** Bytes of a head or chunk-size line not yet complete. */
+  private partial: Buffer | null = null;
+  private remaining = 0;
+  private parts: Buffer[] = [];
+  /** The current answer's own keep-alive verdict (false once its framing needs the close). */
+  private keepAlive = true;
+
+  constructor(private readonly sink: ResponseSink) {}
+
+  /** True after an answer ended (until `expect` is called for the next request). */
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  /** True while the body is read until the connection closes. */
+  get readsUntilClose(): boolean {
+    return this.state === State.UntilClose;
+  }
+
+  /** Starts on the answer to a request sent with `method`. */
+  expect(method: string): void {
+    this.state = State.Head;
+    this.method = method;
+    this.partial = null;
+    this.parts.length = 0;
+  }
+
+  /**
+   * Parses `data`. Returns an error when the answer is malformed (the connection must be
+   * dropped), or when bytes follow a complete answer (the connection must not be reused).
+   */
+  execute(data: Buffer): UpstreamSocketError | undefined {
+    let at = 0;
+    const end = data.length;
+    while (at < end) {
+      switch (this.state) {
+        case State.Head: {
+          const r = this.head(data, at);
+          if (typeof r !== 'number') return r;
+          at = r;
+          break;
+        }
+        case State.Length: {
+          const n = Math.min(this.remaining, end - at);
+          this.parts.push(data.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.finishMessage();
+          break;
+        }
+        case State.ChunkSize: {
+          const r = this.chunkSize(data, at);
+          if (typeof r !== 'number') return r;
+          at = r;
+          break;
+        }
+        case State.ChunkData: {
+          const n = Math.min(this.remaining, end - at);
+          this.parts.push(data.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.state = State.ChunkDataEnd;
+            this.remaining = 2;
+          }
+          break;
+        }
+        case State.ChunkDataEnd: {
+          // The CRLF after a chunk's data (possibly split across reads).
+          const expected = this.remaining === 2 ? 13 : 10;
+          if (data[at] !== expected) return protocolError('chunk data not followed by CRLF');
+          at++;
+          if (--this.remaining === 0) this.state = State.ChunkSize;
+          break;
+        }
+        case State.Trailers: {
+          const r = this.trailers(data, at);
+          if (typeof r !== 'number') return r;
+          at = r;
+          break;
+        }
+        case State.UntilClose:
+          this.parts.push(at === 0 ? data : data.subarray(at));
+          at = end;
+          break;
+        case State.Idle:
+        case State.Done:
+          this.flush();
+          return protocolError(`${end - at} bytes after the answer`);
+      }
+    }
+    this.flush();
+    return undefined;
+  }
+
+  /** The connection closed: ends a read-until-close body, else fails an unfinished answer. */
+  finish(): UpstreamSocketError | undefined {
+    if (this.state === State.UntilClose) {
+      this.finishMessage();
+      this.flush();
+      return undefined;
+    }
+    if (this.state === State.Idle || this.state === State.Done) return undefined;
+    this.flush();
+    return new UpstreamSocketError(
+      'UPSTREAM_CLOSED',
+      'upstream closed the connection before the answer ended',
+    );
+  }
+
+  /** Hands on the body bytes gathered so far, as one buffer. */
+  private flush(): void {
+    const parts = this.parts;
+    if (parts.length === 0) return;
+    const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    parts.length = 0;
+    if (chunk.length > 0) this.sink.onBody(chunk);
+  }
+
+  private finishMessage(): void {
+    this.flush();
+    this.state = State.Done;
+    this.sink.onEnd();
+  }
+
+  /** Reads a line-block (head or trailers) ending in CRLFCRLF, joined with any partial bytes. */
+  private block(data: Buffer, at: number): { text: string; next: number } | number {
+    let buf = data;
+    let from = at;
+    let searchFrom = at;
+    if (this.partial) {
+      searchFrom = Math.max(0, this.partial.length - 3);
+      buf = Buffer.concat([this.partial, data.subarray(at)]);
+      from = 0;
+      this.partial = null;
+    }
+    const stop = buf.indexOf(CRLF2, searchFrom);
+    if (stop === -1) {
+      if (buf.length - from > MAX_HEAD) return -1;
+      this.partial = from === 0 && buf !== data ? buf : buf.subarray(from);
+      return -2;
+    }
+    if (stop - from > MAX_HEAD) return -1;
+    const text = buf.toString('latin1', from, stop);
+    // Where parsing goes on in `data` (the joined buffer's tail is `data` from `at`).
+    const next = buf === data ? stop + 4 : at + (stop + 4 - (buf.length - (data.length - at)));
+    return { text, next };
+  }
+
+  private head(data: Buffer, at: number): number | UpstreamSocketError {
+    const b = this.block(data, at);
+    if (b === -1) return protocolError(`head over ${MAX_HEAD} bytes`);
+    if (b === -2) return data.length;
+    if (typeof b === 'number') return b;
+    const lines = b.text.split('\r\n');
+    const statusLine = lines[0]!;
+    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(statusLine);
+    if (!m) return protocolError(`status line ${JSON.stringify(statusLine.slice(0, 60))}`);
+    const http11 = m[1] === '1';
+    const status = Number(m[2]);
+    const headers: string[] = [];
+    let contentLength = -1;
+    let chunked = false;
+    let transferEncoding = false;
+    let connection = '';
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      if (colon <= 0) return protocolError(`field line ${JSON.stringify(line.slice(0, 60))}`);
+      const name = line.slice(0, colon);
+      if (!TOKEN.test(name)) return protocolError(`field name ${JSON.stringify(name.slice(0, 60))}`);
+      const value = line.slice(colon + 1).trim();
+      if (value.includes('\n') || value.includes('\0')) return protocolError(`field ${name}: bare LF or NUL`);
+      headers.push(name, value);
+      switch (name.length) {
+        case 14:
+          if (name.toLowerCase() === 'content-length') {
+            if (!/^\d{1,15}$/.test(value)) return protocolError(`content-length ${JSON.stringify(value)}`);
+            const n = Number(value);
+            if (contentLength !== -1 && contentLength !== n)
+              return protocolError('conflicting content-length fields');
+            contentLength = n;
+          }
+          break;
+        case 17:
+          if (name.toLowerCase() === 'transfer-encoding') {
+            transferEncoding = true;
+            chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+          }
+          break;
+        case 10:
+          if (name.toLowerCase() === 'connection') connection += `,${value.toLowerCase()}`;
+          break;
+      }
+    }
+    if (status < 200) {
+      if (status === 101) return protocolError('101 Switching Protocols was not asked for');
+      return b.next; // 1xx: the final answer follows
+    }
+    this.keepAlive = http11
+      ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
+      : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    const bodiless = this.method === 'HEAD' || status === 204 || status === 304;
+    if (bodiless) this.state = State.Done;
+    else if (transferEncoding) {
+      // Transfer-Encoding overrides Content-Length; a sender of both may be a smuggler: no reuse.
+      if (contentLength !== -1) this.keepAlive = false;
+      if (chunked) this.state = State.ChunkSize;
+      else {
+        this.state = State.UntilClose;
+        this.keepAlive = false;
+      }
+    } else if (contentLength !== -1) {
+      this.state = State.Length;
+      this.remaining = contentLength;
+    } else {
+      this.state = State.UntilClose;
+      this.keepAlive = false;
+    }
+    this.sink.onHead(status, headers, this.keepAlive);
+    if (this.state === State.Done || (this.state === State.Length && this.remaining === 0)) {
+      this.finishMessage();
+    }
+    return b.next;
+  }
+
+  private chunkSize(data: Buffer, at: number): number | UpstreamSocketError {
+    let buf = data;
+    let from = at;
+    if (this.partial) {
+      buf = Buffer.concat([this.partial, data.subarray(at)]);
+      from = 0;
+      this.partial = null;
+    }
+    const cr = buf.indexOf(13, from);
+    const lf = buf.indexOf(10, from);
+    if (lf !== -1 && (cr === -1 || lf < cr)) return protocolError('chunk size line not ended by CRLF');
+    if (cr === -1 || cr + 1 >= buf.length) {
+      if (buf.length - from > MAX_SIZE_LINE) return protocolError('chunk size line too long');
+      this.partial = buf.subarray(from);
+      return data.length;
+    }
+    if (buf[cr + 1] !== 10) return protocolError('chunk size line not ended by CRLF');
+    if (cr - from > MAX_SIZE_LINE) return protocolError('chunk size line too long');
+    const line = buf.toString('latin1', from, cr);
+    const semi = line.indexOf(';');
+    const hex = (semi === -1 ? line : line.slice(0, semi)).trimEnd();
+    if (!/^[0-9a-fA-F]{1,12}$/.test(hex))
+      return protocolError(`chunk size ${JSON.stringify(hex.slice(0, 20))}`);
+    const size = parseInt(hex, 16);
+    const next = buf === data ? cr + 2 : at + (cr + 2 - (buf.length - (data.length - at)));
+    if (size === 0) this.state = State.Trailers;
+    else {
+      this.state = State.ChunkData;
+      this.remaining = size;
+    }
+    return next;
+  }
+
+  /** After the last chunk: an empty line, or trailer fields and then one. */
+  private trailers(data: Buffer, at: number): number | UpstreamSocketError {
+    // The common case: no trailers, just CRLF.
+    if (this.partial === null && data.length - at >= 2 && data[at] === 13 && data[at + 1] === 10) {
+      this.finishMessage();
+      return at + 2;
+    }
+    if (this.partial === null && data.length - at === 1 && data[at] === 13) {
+      this.partial = data.subarray(at);
+      return data.length;
+    }
+    if (this.partial !== null && this.partial.length === 1 && this.partial[0] === 13) {
+      this.partial = null;
+      if (data[at] !== 10) return protocolError('last chunk not followed by CRLF');
+      this.finishMessage();
+      return at + 1;
+    }
+    // Trailer fields: skip up to and including CRLFCRLF.
+    const b = this.block(data, at);
+    if (b === -1) return protocolError(`trailers over ${MAX_HEAD} bytes`);
+    if (b === -2) return data.length;
+    if (typeof b === 'number') return b;
+    this.finishMessage();
+    return b.next;
+  }
+}
