@@ -67,7 +67,9 @@ import { directTarget, startNginx, startNines, startPortkey, startUpstream } fro
 
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-/** Warm-up before each saturation run (JIT, connections). */
+/** Saturation rounds, each alternating the targets (the median is reported). */
+const SAT_RUNS = Number(process.env.BENCH_SAT_RUNS ?? 3);
+/** Warm-up before a target's first saturation run (JIT, connections); 1 s before later ones. */
 const WARM_SECONDS = 2;
 const RPS = Number(process.env.BENCH_RPS ?? 1000);
 const FIXED_RUNS = Number(process.env.BENCH_FIXED_RUNS ?? 3);
@@ -76,6 +78,8 @@ const FIXED_TARGETS = (
   process.env.BENCH_FIXED_TARGETS ?? 'direct,nines,nines-records,nines-before,nginx'
 ).split(',');
 const PINNED = process.env.BENCH_PINNED !== '0';
+/** Fixed-rate modes: unpinned, and pinned (proxy on core 0, load and upstream on core 1). */
+const FIXED_MODES = (process.env.BENCH_FIXED_MODES ?? 'unpinned,pinned').split(',');
 /** Targets measured pinned: one process (or one nginx worker) on one core. */
 const PINNED_TARGETS = ['direct', 'nines', 'nines-records', 'nines-before', 'nginx'];
 const ONLY = process.env.BENCH_TARGETS?.split(',');
@@ -110,45 +114,52 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const kinds = ['chat', 'stream'] as const;
 
-  // 1. Saturation, unpinned: every process floats over every core.
-  const sat = new Map<string, Saturation>();
-  for (const kind of kinds) {
-    for (const t of targets) {
-      wrk(t, kind, WARM_SECONDS);
-      sat.set(`unpinned.${kind}.${t.name}`, wrk(t, kind, SECONDS));
-      console.error(`unpinned ${kind} ${t.name}: ${JSON.stringify(sat.get(`unpinned.${kind}.${t.name}`))}`);
-    }
-  }
-
-  // 2. Fixed rate, unpinned, in rounds alternating the targets (drift hits all alike).
-  const fixedTargets = targets.filter((t) => FIXED_TARGETS.includes(t.name));
+  const sat = new Map<string, Saturation[]>();
   const fixed = new Map<string, FixedResult[]>();
   const loadDuringFixed: string[] = [];
-  for (let round = 0; round < FIXED_RUNS; round++) {
-    for (const kind of kinds) {
-      for (const t of fixedTargets) {
-        const f = fixedRate(SELF, t, kind, RPS, FIXED_SECONDS);
-        const k = `${kind}.${t.name}`;
-        fixed.set(k, [...(fixed.get(k) ?? []), f]);
-        console.error(`fixed round ${round + 1} ${kind} ${t.name}: ${JSON.stringify(f)}`);
+  /** Saturation in rounds, each alternating the targets, so drift hits all alike. */
+  const saturate = (mode: string, ts: Target[], cpus?: string): void => {
+    for (let round = 0; round < SAT_RUNS; round++) {
+      for (const kind of kinds) {
+        for (const t of ts) {
+          wrk(t, kind, round === 0 ? WARM_SECONDS : 1, cpus);
+          const s = wrk(t, kind, SECONDS, cpus);
+          const k = `${mode}.${kind}.${t.name}`;
+          sat.set(k, [...(sat.get(k) ?? []), s]);
+          console.error(`${mode} round ${round + 1} ${kind} ${t.name}: ${JSON.stringify(s)}`);
+        }
       }
     }
-    loadDuringFixed.push(loadavg().split(' ')[0]!);
-  }
+  };
+  /** Fixed rate in rounds alternating the targets; `cpus` pins the load generator. */
+  const fixedRounds = (mode: string, ts: Target[], cpus?: string): void => {
+    for (let round = 0; round < FIXED_RUNS; round++) {
+      for (const kind of kinds) {
+        for (const t of ts) {
+          const f = fixedRate(SELF, t, kind, RPS, FIXED_SECONDS, cpus);
+          const k = `${mode}.${kind}.${t.name}`;
+          fixed.set(k, [...(fixed.get(k) ?? []), f]);
+          console.error(`fixed ${mode} round ${round + 1} ${kind} ${t.name}: ${JSON.stringify(f)}`);
+        }
+      }
+      loadDuringFixed.push(loadavg().split(' ')[0]!);
+    }
+  };
+
+  // 1. Unpinned: every process floats over every core.
+  saturate('unpinned', targets);
+  const fixedTargets = targets.filter((t) => FIXED_TARGETS.includes(t.name));
+  if (FIXED_MODES.includes('unpinned')) fixedRounds('unpinned', fixedTargets);
   const rss = new Map(targets.map((t) => [t.name, rssMb(t.pids())]));
 
-  // 3. Saturation, pinned: the proxy alone on core 0; wrk and the upstream on core 1.
+  // 2. Pinned: the proxy alone on core 0; wrk (or the load generator) and the upstream on core 1.
   const pinnedTargets = PINNED && cores > 1 ? targets.filter((t) => PINNED_TARGETS.includes(t.name)) : [];
   if (pinnedTargets.length > 0) {
     pin([upChild.pid!], '1');
     for (const t of pinnedTargets) if (t.name !== 'direct') pin(t.pids(), '0');
-    for (const kind of kinds) {
-      for (const t of pinnedTargets) {
-        wrk(t, kind, WARM_SECONDS, '1');
-        sat.set(`pinned.${kind}.${t.name}`, wrk(t, kind, SECONDS, '1'));
-        console.error(`pinned ${kind} ${t.name}: ${JSON.stringify(sat.get(`pinned.${kind}.${t.name}`))}`);
-      }
-    }
+    saturate('pinned', pinnedTargets, '1');
+    const pinnedFixed = pinnedTargets.filter((t) => FIXED_TARGETS.includes(t.name));
+    if (FIXED_MODES.includes('pinned')) fixedRounds('pinned', pinnedFixed, '1');
   }
   const load1 = loadavg();
 
@@ -157,6 +168,7 @@ async function main(): Promise<void> {
     {
       seconds: SECONDS,
       warmSeconds: WARM_SECONDS,
+      satRuns: SAT_RUNS,
       rps: RPS,
       fixedRuns: FIXED_RUNS,
       fixedSeconds: FIXED_SECONDS,

@@ -176,23 +176,26 @@ export function fixedRate(
   kind: 'chat' | 'stream',
   rate: number,
   seconds: number,
+  cpus?: string,
 ): FixedResult {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      self,
-      'load',
-      String(t.port),
-      t.path,
-      String(rate),
-      String(seconds),
-      kind,
-      JSON.stringify(t.headers),
-    ],
-    { encoding: 'utf8', timeout: (seconds + 60) * 1000 },
-  );
+  const node = [
+    '--import',
+    'tsx',
+    self,
+    'load',
+    String(t.port),
+    t.path,
+    String(rate),
+    String(seconds),
+    kind,
+    JSON.stringify(t.headers),
+  ];
+  const r = cpus
+    ? spawnSync('taskset', ['-c', cpus, process.execPath, ...node], {
+        encoding: 'utf8',
+        timeout: (seconds + 60) * 1000,
+      })
+    : spawnSync(process.execPath, node, { encoding: 'utf8', timeout: (seconds + 60) * 1000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as FixedResult;

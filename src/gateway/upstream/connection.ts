@@ -144,7 +144,7 @@ export class UpstreamConnection implements ResponseSink {
     if (typeof body === 'string') socket.write(head + body);
     else {
       socket.cork();
-      socket.write(head, 'latin1');
+      socket.write(head);
       socket.write(body);
       socket.uncork();
     }
