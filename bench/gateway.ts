@@ -12,7 +12,9 @@
  * modes, with the CPU each used: `unpinned` (every process floats over all cores) and, on a
  * machine with 2+ cores, `pinned` (the proxy under test alone on core 0 with `taskset`, wrk and
  * the upstream together on core 1; one nginx worker, one nines process), where the row says
- * which core was the bottleneck. Then latency at a fixed rate from an open-loop generator
+ * which core was the bottleneck. Saturation runs in rounds that alternate the targets; the median
+ * round is reported with every round's figure, and ratios are taken within a round. Then latency
+ * at a fixed rate, unpinned and pinned (the generator then on core 1), from an open-loop generator
  * (role `load`: requests are sent on a fixed schedule whether or not earlier ones answered, over
  * up to 256 keep-alive connections, each timed from its send to the last byte of the answer;
  * wrk2 is not in Debian), in several rounds that alternate the targets so drift hits all alike;
@@ -27,7 +29,8 @@
  * roles.ts (what the child processes run), measure.ts (processes, /proc, wrk, taskset, the
  * fixed-rate run), targets.ts (starting direct, nines, nginx, Portkey), report.ts (the tables).
  *
- * Env: BENCH_SECONDS (saturation run, default 5), BENCH_RPS (default 1000), BENCH_FIXED_RUNS
+ * Env: BENCH_SECONDS (saturation run, default 5), BENCH_SAT_RUNS (saturation rounds, default 3),
+ * BENCH_FIXED_MODES (default unpinned,pinned), BENCH_RPS (default 1000), BENCH_FIXED_RUNS
  * (rounds at the fixed rate, default 3), BENCH_FIXED_SECONDS (per round, default 12),
  * BENCH_FIXED_TARGETS (targets measured at the fixed rate, default direct,nines,nines-records,nines-before,nginx),
  * BENCH_PINNED=0 (skip the pinned mode), BENCH_SKIP_PORTKEY=1, BENCH_TARGETS (comma list of
