@@ -138,6 +138,12 @@ describe('gateway failover paths', () => {
       const metrics = await h.registry.metrics();
       assert.match(metrics, /nines_gateway_breaker_state\{deployment="a"\} 2/);
       assert.match(metrics, /nines_gateway_breaker_opens_total\{deployment="a"\} 1/);
+      // b answered over a kept-alive connection, now idle; nothing waits for one.
+      assert.match(
+        metrics,
+        /nines_gateway_upstream_connections\{origin="http:\/\/127\.0\.0\.1:\d+",state="idle"\} [1-9]/,
+      );
+      assert.match(metrics, /nines_gateway_upstream_connections\{origin="[^"]+",state="waiting"\} 0/);
       const res = await fetch(`${h.url}/admin/breakers`, {
         headers: { authorization: 'Bearer admin-token-xyz' },
       });

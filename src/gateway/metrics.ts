@@ -150,5 +150,22 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
       for (const d of deployments()) this.set({ deployment: d.name }, d.inFlight);
     },
   });
+  new Gauge({
+    name: 'nines_gateway_upstream_connections',
+    help: 'Upstream connections per origin: open (idle or busy), idle, and requests waiting for one.',
+    labelNames: ['origin', 'state'],
+    registers,
+    collect() {
+      const seen = new Set<DeploymentRuntime['pool']>();
+      for (const d of deployments()) {
+        if (seen.has(d.pool)) continue;
+        seen.add(d.pool);
+        const origin = d.provider.origin;
+        this.set({ origin, state: 'open' }, d.pool.size);
+        this.set({ origin, state: 'idle' }, d.pool.idleCount);
+        this.set({ origin, state: 'waiting' }, d.pool.pending);
+      }
+    },
+  });
   return m;
 }

@@ -36,6 +36,8 @@ export interface ConnectionOwner {
   closed(conn: UpstreamConnection): void;
   /** Send again on a fresh connection: a reused one was closed before answering. */
   resend(head: string, opts: UpstreamRequestOptions, handler: UpstreamHandler): void;
+  /** The latest TLS session of the origin: new connections resume it (no full handshake). */
+  tlsSession: Buffer | undefined;
 }
 
 /** Errors on which a request sent on a reused connection, unanswered, is sent once more. */
@@ -85,11 +87,13 @@ export class UpstreamConnection implements ResponseSink {
           port,
           ...(net.isIP(hostname) ? {} : { servername: hostname }),
           ALPNProtocols: ['http/1.1'],
+          ...(owner.tlsSession ? { session: owner.tlsSession } : {}),
           ...endpoint.tlsOptions,
         })
       : net.connect({ host: hostname, port });
     this.socket = socket;
     socket.setNoDelay(true);
+    if (endpoint.tls) socket.on('session', (session: Buffer) => (owner.tlsSession = session));
     socket.setTimeout(endpoint.connectTimeoutMs);
     socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
       this.connecting = false;

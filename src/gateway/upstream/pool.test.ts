@@ -379,8 +379,10 @@ describe('UpstreamPool', () => {
     );
     const cert = readFileSync(join(dir, 'cert.pem'));
     let connections = 0;
+    const resumed: boolean[] = [];
     const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
       req.resume();
+      resumed.push((req.socket as import('node:tls').TLSSocket).isSessionReused());
       res.end(`tls ${req.socket.constructor.name}`);
     });
     server.on('secureConnection', () => connections++);
@@ -390,6 +392,14 @@ describe('UpstreamPool', () => {
     assert.equal((await fetchText(trusted)).body, 'tls TLSSocket');
     assert.equal((await fetchText(trusted)).body, 'tls TLSSocket');
     assert.equal(connections, 1);
+    // A new connection to the same origin resumes the TLS session instead of a full handshake.
+    const shortLived = new UpstreamPool(`https://localhost:${port}`, { tls: { ca: cert }, keepAliveMs: 1 });
+    closers.push(() => shortLived.close());
+    await fetchText(shortLived);
+    await sleep(10);
+    await fetchText(shortLived);
+    assert.equal(connections, 3);
+    assert.deepEqual(resumed.slice(2), [false, true]);
     const err = await failure(pool(port, {}, 'https'));
     assert.match(err.code ?? '', /SELF_SIGNED|UNABLE_TO_VERIFY/);
   });

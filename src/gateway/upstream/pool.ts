@@ -50,6 +50,8 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
   private waitingHead = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private isClosed = false;
+  /** @internal The latest TLS session ticket, resumed by new connections. */
+  tlsSession: Buffer | undefined;
 
   /** @param origin `http://host:port` or `https://host:port` (a path is ignored). */
   constructor(origin: string, options: UpstreamPoolOptions = {}) {
