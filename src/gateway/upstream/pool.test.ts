@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -382,7 +383,7 @@ describe('UpstreamPool', () => {
     const resumed: boolean[] = [];
     const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
       req.resume();
-      resumed.push((req.socket as import('node:tls').TLSSocket).isSessionReused());
+      resumed.push((req.socket as TLSSocket).isSessionReused());
       res.end(`tls ${req.socket.constructor.name}`);
     });
     server.on('secureConnection', () => connections++);
