@@ -1,14 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { selfSignedCert } from '../../../test/support/self-signed-cert.ts';
 import { UpstreamCall } from '../upstream-call.ts';
 import { UpstreamPool } from './pool.ts';
 import type { UpstreamHandler, UpstreamRequestOptions } from './types.ts';
@@ -355,33 +352,10 @@ describe('UpstreamPool', () => {
   });
 
   it('speaks TLS to an upstream with a private CA, reusing the connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nines-tls-'));
-    closers.push(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(dir, 'cert.pem'));
+    const { key, cert } = selfSignedCert();
     let connections = 0;
     const resumed: boolean[] = [];
-    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const server = https.createServer({ key, cert }, (req, res) => {
       req.resume();
       resumed.push((req.socket as TLSSocket).isSessionReused());
       res.end(`tls ${req.socket.constructor.name}`);

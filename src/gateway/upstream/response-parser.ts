@@ -86,49 +86,37 @@ export class ResponseParser {
     const end = data.length;
     while (at < end) {
       switch (this.state) {
-        case State.Head: {
-          const r = this.head(data, at);
+        case State.Head:
+        case State.ChunkSize:
+        case State.Trailers: {
+          // Line-based parts: each returns where it stopped, or the error.
+          const r =
+            this.state === State.Head
+              ? this.head(data, at)
+              : this.state === State.ChunkSize
+                ? this.chunkSize(data, at)
+                : this.trailers(data, at);
           if (typeof r !== 'number') return r;
           at = r;
           break;
         }
-        case State.Length: {
-          const n = Math.min(this.remaining, end - at);
-          this.parts.push(data.subarray(at, at + n));
-          at += n;
-          this.remaining -= n;
+        case State.Length:
+          at = this.take(data, at);
           if (this.remaining === 0) this.finishMessage();
           break;
-        }
-        case State.ChunkSize: {
-          const r = this.chunkSize(data, at);
-          if (typeof r !== 'number') return r;
-          at = r;
-          break;
-        }
-        case State.ChunkData: {
-          const n = Math.min(this.remaining, end - at);
-          this.parts.push(data.subarray(at, at + n));
-          at += n;
-          this.remaining -= n;
+        case State.ChunkData:
+          at = this.take(data, at);
           if (this.remaining === 0) {
             this.state = State.ChunkDataEnd;
             this.remaining = 2;
           }
           break;
-        }
         case State.ChunkDataEnd: {
           // The CRLF after a chunk's data (possibly split across reads).
           const expected = this.remaining === 2 ? 13 : 10;
           if (data[at] !== expected) return protocolError('chunk data not followed by CRLF');
           at++;
           if (--this.remaining === 0) this.state = State.ChunkSize;
-          break;
-        }
-        case State.Trailers: {
-          const r = this.trailers(data, at);
-          if (typeof r !== 'number') return r;
-          at = r;
           break;
         }
         case State.UntilClose:
@@ -158,6 +146,14 @@ export class ResponseParser {
       'UPSTREAM_CLOSED',
       'upstream closed the connection before the answer ended',
     );
+  }
+
+  /** Takes up to `remaining` body bytes of `data` from `at`; returns where it stopped. */
+  private take(data: Buffer, at: number): number {
+    const n = Math.min(this.remaining, data.length - at);
+    this.parts.push(data.subarray(at, at + n));
+    this.remaining -= n;
+    return at + n;
   }
 
   /** Hands on the body bytes gathered so far, as one buffer. */

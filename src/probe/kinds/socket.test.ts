@@ -1,53 +1,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
+import { selfSignedCert } from '../../../test/support/self-signed-cert.ts';
 import { runProbe } from '../run-probe.ts';
 import { testTarget } from '../test-targets.ts';
 import { parseHostPort } from './socket.ts';
 
-let dir: string;
 let server: Server;
 let port: number;
 let cert: Buffer;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'nines-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'));
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (s) => s.end());
+  let key: Buffer;
+  ({ key, cert } = selfSignedCert(30));
+  server = createServer({ key, cert }, (s) => s.end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
 });
 after(async () => {
   await new Promise((r) => server.close(r));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('tls: a self-signed certificate is a tls failure', async () => {
