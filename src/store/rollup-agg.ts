@@ -4,6 +4,7 @@
  * with the stored row (if any) and written back with a single upsert.
  */
 import { QuantileSketch } from '../core/sketch.ts';
+import { addResultCounts } from './summary.ts';
 import type { ProbeResult, RequestRecord, RequestRollup, Rollup, RollupTier } from './types.ts';
 
 /** Bucket width of each rollup tier, in ms. */
@@ -130,15 +131,9 @@ export function emptyResultAcc(target: string, tier: RollupTier, bucket: number)
 
 /** Adds `from` (a batch accumulator, or a stored row read back) into `into`. */
 export function mergeResultAcc(into: ResultAcc, from: ResultAcc): void {
-  into.total += from.total;
-  into.ok += from.ok;
-  into.degraded += from.degraded;
-  into.failed += from.failed;
-  into.latencySumMs += from.latencySumMs;
+  addResultCounts(into, from);
   into.latency.merge(from.latency);
-  into.ttftCount += from.ttftCount;
   into.ttft.merge(from.ttft);
-  for (const [cls, n] of Object.entries(from.errors)) into.errors[cls] = (into.errors[cls] ?? 0) + n;
 }
 
 /** Columns of a stored result rollup row, as either driver returns them. */

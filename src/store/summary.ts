@@ -48,22 +48,31 @@ type Counts = Pick<
   | 'errors'
 >;
 
+/** The plain counts every result rollup, summary and accumulator has (sketches aside). */
+export type ResultCounts = Pick<
+  Rollup,
+  'total' | 'ok' | 'degraded' | 'failed' | 'latencySumMs' | 'ttftCount'
+> & {
+  errors: Partial<Record<string, number>>;
+};
+
+/** Adds the plain counts of `from` into `into`; the caller merges the sketches. */
+export function addResultCounts(into: ResultCounts, from: ResultCounts): void {
+  into.total += from.total;
+  into.ok += from.ok;
+  into.degraded += from.degraded;
+  into.failed += from.failed;
+  into.latencySumMs += from.latencySumMs;
+  into.ttftCount += from.ttftCount;
+  for (const [cls, n] of Object.entries(from.errors)) into.errors[cls] = (into.errors[cls] ?? 0) + (n ?? 0);
+}
+
 /** Adds a rollup or a summary (standing for `buckets` rollup rows) into a fold. */
 export function addToFold(f: SummaryFold, r: Counts, buckets: number): void {
-  const s = f.s;
-  s.buckets += buckets;
-  s.total += r.total;
-  s.ok += r.ok;
-  s.degraded += r.degraded;
-  s.failed += r.failed;
-  s.latencySumMs += r.latencySumMs;
+  f.s.buckets += buckets;
+  addResultCounts(f.s, r);
   f.latency.mergeSerialized(r.latencySketch);
-  s.ttftCount += r.ttftCount;
   if (r.ttftCount > 0) f.ttft.mergeSerialized(r.ttftSketch);
-  for (const [k, n] of Object.entries(r.errors)) {
-    const cls = k as keyof RollupSummary['errors'];
-    s.errors[cls] = (s.errors[cls] ?? 0) + (n ?? 0);
-  }
 }
 
 /** The folded summary, its sketches serialised. */

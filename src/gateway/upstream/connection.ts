@@ -133,7 +133,7 @@ export class UpstreamConnection implements ResponseSink {
       if (this.handler !== handler) return;
       const reason = err ?? new UpstreamSocketError('ABORTED', 'upstream request aborted');
       if (this.sending) this.abortedEarly = reason;
-      else this.fail(reason);
+      else this.destroy(reason);
     });
     this.sending = false;
     if (this.abortedEarly) {
@@ -166,10 +166,6 @@ export class UpstreamConnection implements ResponseSink {
     if (h) h.onError(reason ?? new UpstreamSocketError('UPSTREAM_CLOSED', 'upstream connection closed'));
   }
 
-  private fail(err: Error): void {
-    this.destroy(err);
-  }
-
   /** A reused connection closed before any answer: resend once on a fresh one, else fail. */
   private lost(err: Error & { code?: string }): void {
     const { handler, opts, head } = this;
@@ -179,7 +175,7 @@ export class UpstreamConnection implements ResponseSink {
       this.owner.resend(head, opts, handler);
       return;
     }
-    this.fail(err);
+    this.destroy(err);
   }
 
   /** @internal ResponseSink: the final head of the current answer. */

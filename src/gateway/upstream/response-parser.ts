@@ -64,11 +64,6 @@ export class ResponseParser {
     return this.state === State.Done;
   }
 
-  /** True while the body is read until the connection closes. */
-  get readsUntilClose(): boolean {
-    return this.state === State.UntilClose;
-  }
-
   /** Starts on the answer to a request sent with `method`. */
   expect(method: string): void {
     this.state = State.Head;
