@@ -102,6 +102,8 @@ function plan(route: RouteRuntime, env: FailoverEnv): Plan {
 function finalError(last: AttemptOutcome | undefined, route: string): NinesError {
   if (last?.kind !== 'failure')
     return new NinesError('UNAVAILABLE', `no deployment of ${route} could be tried`);
+  // Not retryable (the client's own mistake, found before or by the upstream): its own message.
+  if (!last.error.retryable) return last.error;
   const status = last.error.details.upstreamStatus;
   if (status === 429) {
     return new NinesError(

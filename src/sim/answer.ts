@@ -136,6 +136,8 @@ export interface AnswerOptions {
   minTokens?: number;
   /** The request's `max_tokens`: cut the answer there. */
   maxTokens?: number;
+  /** Answer with this text instead of one computed from the prompt (a reply to a tool result). */
+  text?: string;
 }
 
 /** The answer as tokens, padded and cut as asked; `truncated` tells if `maxTokens` cut it. */
@@ -144,7 +146,7 @@ export function answerTokens(
   model: string,
   options: AnswerOptions = {},
 ): { tokens: string[]; truncated: boolean } {
-  const tokens = tokenize(answerText(prompt, model, options.wrong));
+  const tokens = tokenize(options.text ?? answerText(prompt, model, options.wrong));
   if (options.minTokens !== undefined) {
     for (let i = 0; tokens.length < options.minTokens; i++) tokens.push(` ${FILLER[i % FILLER.length]}`);
   }
@@ -152,4 +154,32 @@ export function answerTokens(
     return { tokens: tokens.slice(0, Math.max(1, options.maxTokens)), truncated: true };
   }
   return { tokens, truncated: false };
+}
+
+/**
+ * A deterministic value for a JSON schema, the sim's tool call arguments: an enum's first value,
+ * strings `'sim'`, numbers `1`, booleans `true`, arrays `[]`, objects every property filled in.
+ */
+export function sampleInput(schema: Record<string, unknown> | undefined): unknown {
+  if (Array.isArray(schema?.enum) && schema.enum.length > 0) return schema.enum[0];
+  switch (schema?.type) {
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [];
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      const props = schema.properties;
+      if (props && typeof props === 'object') {
+        for (const [k, v] of Object.entries(props as Record<string, unknown>))
+          out[k] = sampleInput(v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
+      }
+      return out;
+    }
+    default:
+      return 'sim';
+  }
 }

@@ -3,13 +3,16 @@
  * chunk. Adapters parse only `data:` lines, as little as they need.
  */
 
-/** Accumulates chunks and yields complete lines (without the newline). */
+import { StringDecoder } from 'node:string_decoder';
+
+/** Accumulates chunks and yields complete lines (without the newline); UTF-8 split across chunks is kept whole. */
 export class SseLines {
   private rest = '';
+  private readonly decoder = new StringDecoder('utf8');
 
   /** The complete lines in `chunk` (plus what was left over), and the text those lines spanned. */
   push(chunk: Buffer): { lines: string[]; text: string } {
-    const s = this.rest + chunk.toString('utf8');
+    const s = this.rest + this.decoder.write(chunk);
     const last = s.lastIndexOf('\n');
     if (last === -1) {
       this.rest = s;
