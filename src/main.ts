@@ -28,7 +28,7 @@ import { AlertingRuntime } from './services/alerting-runtime.ts';
 import { startNotifications, type Notifications } from './services/notifications.ts';
 import { DetectionRuntime } from './services/detection-runtime.ts';
 import { limitsFromSlos } from './services/detection-limits.ts';
-import { gatewayView, linkProbeHealth } from './services/gateway-link.ts';
+import { applyProbeHealth, gatewayView, linkProbeHealth } from './services/gateway-link.ts';
 import { TokenAuthenticator } from './api/auth.ts';
 import { createApiApp, type ApiExtension } from './api/app.ts';
 import { listenApp, type RunningServer } from './api/listen.ts';
@@ -75,12 +75,27 @@ export interface RunningNines {
   detection: DetectionRuntime;
   notifications: Notifications;
   telemetry: Telemetry;
-  /** Applies a new config's targets: rescheduled, unchanged ones keep their state. */
+  /**
+   * Applies a new config: targets (rescheduled, unchanged ones keep their state) and the gateway
+   * (`Gateway.reload`). Throws, changing nothing, when the gateway section cannot be applied.
+   */
   reload(next: Config): void;
   close(): Promise<void>;
 }
 
 const HOUR = 3_600_000;
+
+/** Reloads the running gateway from `next` (throws if it cannot); a note for the reload log line. */
+function reloadGateway(gateway: Gateway | undefined, next: Config): string {
+  if (!gateway) return next.gateway ? '; the gateway section is new: the gateway starts at restart' : '';
+  if (!next.gateway) return '; the gateway section is gone: the gateway stops at restart';
+  const r = gateway.reload(next.gateway);
+  const parts = [`${next.gateway.routes.length} gateway routes`];
+  if (r.added.length > 0) parts.push(`deployments added ${r.added.join(', ')}`);
+  if (r.removed.length > 0) parts.push(`removed ${r.removed.join(', ')}`);
+  if (r.needsRestart.length > 0) parts.push(`gateway ${r.needsRestart.join(' and ')} change at restart`);
+  return `, ${parts.join('; ')}`;
+}
 
 /** Builds and starts everything the config asks for. */
 export async function startNines(config: Config, options: NinesOptions = {}): Promise<RunningNines> {
@@ -296,11 +311,14 @@ export async function startNines(config: Config, options: NinesOptions = {}): Pr
       notifications,
       telemetry,
       reload(next) {
+        // The gateway first: it is the part that can refuse (a missing secret), and then nothing changed.
+        const gatewayNote = reloadGateway(gateway, next);
         current = next;
         tracker.setTargets(next.targets);
         scheduler?.update(next.targets.filter((t) => t.enabled));
+        if (gateway) applyProbeHealth(gateway, tracker);
         log(
-          `config reloaded: ${next.targets.length} targets (alerting, SLO and gateway changes apply at restart)`,
+          `config reloaded: ${next.targets.length} targets${gatewayNote} (alerting and SLO changes apply at restart)`,
         );
       },
       close: closeAll,

@@ -20,7 +20,8 @@ import { sendError, sendJson } from './http-io.ts';
 import { buildKeys, mayUse } from './keys.ts';
 import { createMetrics } from './metrics.ts';
 import { nullRecorder, type Recorder } from './recorder.ts';
-import { allDeployments, buildRoutes, expandSecret, Pools, type Env } from './route.ts';
+import { allDeployments, buildRoutes, expandSecret, Pools, type Env, type RouteRuntime } from './route.ts';
+import type { DeploymentRuntime } from './deployment.ts';
 import type { GatewayState } from './state.ts';
 import type { Endpoint } from './providers/types.ts';
 
@@ -63,9 +64,27 @@ export interface Gateway {
   /** Game day: injects latency/errors into a deployment for `duration`. */
   injectFault(fault: Partial<FaultRequest> & { deployment: string; duration: number | string }): void;
   clearFault(deployment: string): void;
+  /**
+   * Applies a new gateway config without a restart: routes, deployments, keys, breaker and
+   * retry settings, caches, the admin token. Builds everything first; on a bad config or a
+   * missing `${ENV}` secret it throws and the running config stays. See `GatewayReload`.
+   */
+  reload(input: GatewayConfig | GatewayConfigInput): GatewayReload;
   /** Stops listening and closes upstream connections. */
   close(): Promise<void>;
+  /** The config in force (the latest one reloaded). */
   readonly config: GatewayConfig;
+}
+
+/** What a reload changed. */
+export interface GatewayReload {
+  /** Deployments that kept their runtime state (same name and upstream). */
+  kept: string[];
+  /** New deployments, or ones whose upstream changed (fresh breaker). */
+  added: string[];
+  removed: string[];
+  /** Settings that changed but apply only at restart (`port`, `host`). */
+  needsRestart: string[];
 }
 
 const ENDPOINTS: Record<string, Endpoint> = {
@@ -77,24 +96,46 @@ const ENDPOINTS: Record<string, Endpoint> = {
   '/embeddings': 'embeddings',
 };
 
-/** Builds the gateway; throws VALIDATION for a bad config or a missing `${ENV}` secret. */
-export function createGateway(
-  input: GatewayConfig | GatewayConfigInput,
-  options: GatewayOptions = {},
-): Gateway {
+/** The gateway section validated, or VALIDATION naming the first bad field. */
+function parseGatewayConfig(input: GatewayConfig | GatewayConfigInput): GatewayConfig {
   const parsed = gatewaySchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new NinesError('VALIDATION', `gateway.${issue.path.join('.')}: ${issue.message}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+function adminTokenOf(config: GatewayConfig, env: Env): string | undefined {
+  return config.adminToken === undefined
+    ? undefined
+    : expandSecret(config.adminToken, env, 'gateway.adminToken');
+}
+
+/** Connection limit per origin in use (the first provider on an origin sets it, as at start). */
+function poolLimits(config: GatewayConfig, deployments: readonly DeploymentRuntime[]): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const d of deployments) {
+    if (limits.has(d.provider.origin)) continue;
+    const p = config.providers.find((c) => c.name === d.provider.name);
+    limits.set(d.provider.origin, p?.connections ?? d.pool.size);
+  }
+  return limits;
+}
+
+/** Builds the gateway; throws VALIDATION for a bad config or a missing `${ENV}` secret. */
+export function createGateway(
+  input: GatewayConfig | GatewayConfigInput,
+  options: GatewayOptions = {},
+): Gateway {
+  let config = parseGatewayConfig(input);
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const random = options.random ?? Math.random;
   const pools = new Pools();
-  const routes = buildRoutes(config, env, pools, clock.now());
-  const deployments = allDeployments(routes);
-  const byName = new Map(deployments.map((d) => [d.name, d]));
+  let routes = buildRoutes(config, env, pools, clock.now());
+  let deployments = allDeployments(routes);
+  let byName = new Map(deployments.map((d) => [d.name, d]));
   const metrics = createMetrics(options.registry ?? new Registry(), () => deployments);
   const failoverEnv: FailoverEnv = {
     now: () => clock.now(),
@@ -119,10 +160,7 @@ export function createGateway(
     clock,
     env: failoverEnv,
     deadlines: new Deadlines(clock),
-    adminToken:
-      config.adminToken === undefined
-        ? undefined
-        : expandSecret(config.adminToken, env, 'gateway.adminToken'),
+    adminToken: adminTokenOf(config, env),
     nextId: () => `req-${prefix}-${(++seq).toString(36)}`,
   };
 
@@ -164,6 +202,39 @@ export function createGateway(
     clearFault: (name: string) => void (deployment(name).fault = undefined),
     setHealth: (name: string, health: Health) => void (deployment(name).health = health),
   };
+
+  function reload(next: GatewayConfig | GatewayConfigInput): GatewayReload {
+    const nextConfig = parseGatewayConfig(next);
+    let nextRoutes: Map<string, RouteRuntime>;
+    let nextKeys: GatewayState['keys'];
+    let nextAdmin: string | undefined;
+    try {
+      nextRoutes = buildRoutes(nextConfig, env, pools, clock.now(), { deployments: byName, routes });
+      nextKeys = buildKeys(nextConfig.keys, env, gw.keys);
+      nextAdmin = adminTokenOf(nextConfig, env);
+    } catch (err) {
+      pools.retain(poolLimits(config, deployments)); // drops pools the failed build opened
+      throw err;
+    }
+    const nextDeployments = allDeployments(nextRoutes);
+    const old = new Set(deployments);
+    const result: GatewayReload = {
+      kept: nextDeployments.filter((d) => old.has(d)).map((d) => d.name),
+      added: nextDeployments.filter((d) => !old.has(d)).map((d) => d.name),
+      removed: deployments.filter((d) => !nextDeployments.includes(d)).map((d) => d.name),
+      needsRestart: (['port', 'host'] as const).filter((k) => nextConfig[k] !== config[k]),
+    };
+    config = nextConfig;
+    routes = nextRoutes;
+    deployments = nextDeployments;
+    byName = new Map(deployments.map((d) => [d.name, d]));
+    gw.config = config;
+    gw.routes = routes;
+    gw.keys = nextKeys;
+    gw.adminToken = nextAdmin;
+    pools.retain(poolLimits(config, deployments));
+    return result;
+  }
 
   function models(req: IncomingMessage, res: ServerResponse, path: string): void {
     try {
@@ -214,7 +285,10 @@ export function createGateway(
 
   let server: Server | undefined;
   return {
-    config,
+    get config() {
+      return config;
+    },
+    reload,
     handler,
     setHealth: control.setHealth,
     breakerStates,

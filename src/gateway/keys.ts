@@ -25,19 +25,28 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Builds the hash → key table. */
-export function buildKeys(keys: readonly VirtualKeyConfig[], env: Env): Map<string, KeyRuntime> {
+/**
+ * Builds the hash → key table. With `previous` (a reload), a key with the same hash and id keeps
+ * its usage windows, so a reload does not hand out a fresh minute of budget.
+ */
+export function buildKeys(
+  keys: readonly VirtualKeyConfig[],
+  env: Env,
+  previous?: Map<string, KeyRuntime>,
+): Map<string, KeyRuntime> {
   const out = new Map<string, KeyRuntime>();
   keys.forEach((k, i) => {
     const hash = k.hash?.toLowerCase() ?? hashKey(expandSecret(k.key ?? '', env, `gateway.keys[${i}].key`));
+    const old = previous?.get(hash);
+    const same = old?.id === k.id;
     out.set(hash, {
       id: k.id,
       routes: new Set(k.routes),
       allRoutes: k.routes.includes('*'),
       rpm: k.rpm,
       tpm: k.tpm,
-      requests: new RateWindow(),
-      tokens: new RateWindow(),
+      requests: same ? old.requests : new RateWindow(),
+      tokens: same ? old.tokens : new RateWindow(),
     });
   });
   return out;

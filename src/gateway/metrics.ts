@@ -138,6 +138,7 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
     labelNames: ['deployment'],
     registers,
     collect() {
+      this.reset(); // a reload may have removed deployments
       for (const d of deployments()) this.set({ deployment: d.name }, BREAKER_PHASE_VALUE[d.breaker.phase]);
     },
   });
@@ -147,6 +148,7 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
     labelNames: ['deployment'],
     registers,
     collect() {
+      this.reset(); // a reload may have removed deployments
       for (const d of deployments()) this.set({ deployment: d.name }, d.inFlight);
     },
   });
@@ -156,6 +158,7 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
     labelNames: ['origin', 'state'],
     registers,
     collect() {
+      this.reset();
       const seen = new Set<DeploymentRuntime['pool']>();
       for (const d of deployments()) {
         if (seen.has(d.pool)) continue;

@@ -25,20 +25,26 @@ export function gatewayView(gateway: Gateway): GatewayView {
   };
 }
 
+/** Sets every deployment's health from the current probe states (at start and after a gateway reload). */
+export function applyProbeHealth(gateway: Gateway, tracker: TargetStatusTracker): void {
+  for (const t of tracker.list()) applyTargetHealth(gateway, tracker, t.name);
+}
+
+function applyTargetHealth(gateway: Gateway, tracker: TargetStatusTracker, target: string): void {
+  const t = tracker.get(target);
+  const provider = t?.labels.provider;
+  if (!t || !provider) return;
+  const model = t.labels.model ?? t.model;
+  const health = t.state === 'down' ? 'unhealthy' : t.state === 'unknown' ? 'unknown' : 'healthy';
+  for (const d of gateway.breakerStates()) {
+    if (d.provider === provider && d.model === model) gateway.setHealth(d.deployment, health);
+  }
+}
+
 /** Sends probe state changes to the gateway's deployment health; returns the unsubscribe function. */
 export function linkProbeHealth(gateway: Gateway, tracker: TargetStatusTracker): () => void {
-  const apply = (target: string) => {
-    const t = tracker.get(target);
-    const provider = t?.labels.provider;
-    if (!t || !provider) return;
-    const model = t.labels.model ?? t.model;
-    const health = t.state === 'down' ? 'unhealthy' : t.state === 'unknown' ? 'unknown' : 'healthy';
-    for (const d of gateway.breakerStates()) {
-      if (d.provider === provider && d.model === model) gateway.setHealth(d.deployment, health);
-    }
-  };
-  for (const t of tracker.list()) apply(t.name);
+  applyProbeHealth(gateway, tracker);
   return tracker.subscribe((c) => {
-    if (c.kind === 'event') apply((c.event as StateEvent).target);
+    if (c.kind === 'event') applyTargetHealth(gateway, tracker, (c.event as StateEvent).target);
   });
 }

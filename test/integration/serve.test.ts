@@ -125,3 +125,59 @@ targets:
     await sim.close();
   }
 });
+
+test('serve: a reload applies gateway routes at once; one with a missing secret changes nothing', async () => {
+  const sim = await startSimServer({ providers: [{ name: 'prov-a', kind: 'openai', models: ['m'] }] });
+  const gatewayYaml = (routes: string, key = 'sk-sim') => `
+server: { port: 0 }
+storage: { sqlite: { path: ${join(dir, 'reload.db')} }, flushInterval: 100ms }
+auth: { tokens: [{ name: viewer, role: viewer, token: "${VIEWER}" }] }
+gateway:
+  port: 0
+  allowAnonymous: true
+  providers: [{ name: prov-a, baseUrl: "${providerUrl(sim, 'prov-a')}", apiKey: "${key}" }]
+  routes:
+${routes}
+`;
+  const one = '    - { model: first, deployments: [{ provider: prov-a, model: m }] }';
+  const two = `${one}\n    - { model: second, deployments: [{ provider: prov-a, model: m }] }`;
+  const load = (text: string) => {
+    const r = loadConfigText(text, 'reload.yaml', { env: {}, requireEnv: false });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+    return r.config;
+  };
+  const lines: string[] = [];
+  const nines = await startNines(load(gatewayYaml(one)), { log: (l) => lines.push(l) });
+  try {
+    const models = async () => {
+      const res = await fetch(`${nines.gateway!.url}/v1/models`);
+      return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    };
+    assert.deepEqual(await models(), ['first']);
+    nines.reload(load(gatewayYaml(two)));
+    assert.deepEqual(await models(), ['first', 'second']);
+    assert.match(lines.at(-1) ?? '', /config reloaded: .*2 gateway routes/);
+    const chat = await fetch(`${nines.gateway!.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'second', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(chat.status, 200);
+    const api = await fetch(`${nines.api.url}/api/v1/gateway`, {
+      headers: { authorization: `Bearer ${VIEWER}` },
+    });
+    const view = (await api.json()) as { routes: { name: string }[] };
+    assert.deepEqual(
+      view.routes.map((r) => r.name),
+      ['first', 'second'],
+    );
+
+    const broken = load(gatewayYaml(one, '${NINES_TEST_UNSET_SECRET}'));
+    assert.throws(() => nines.reload(broken), /NINES_TEST_UNSET_SECRET/);
+    assert.deepEqual(await models(), ['first', 'second'], 'the running gateway config stays');
+    assert.equal(nines.config.gateway?.routes.length, 2, 'and so does the rest of the config');
+  } finally {
+    await nines.close();
+    await sim.close();
+  }
+});

@@ -28,7 +28,11 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       for (const p of next.problems) println(io.stderr, `  ${formatProblem(p)}`);
       return;
     }
-    nines.reload(next.config);
+    try {
+      nines.reload(next.config);
+    } catch (err) {
+      println(io.stderr, `reload of ${file} failed; keeping the running config: ${(err as Error).message}`);
+    }
   };
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {

@@ -378,4 +378,49 @@ describe('UpstreamPool', () => {
     const err = await failure(pool(port, {}, 'https'));
     assert.match(err.code ?? '', /SELF_SIGNED|UNABLE_TO_VERIFY/);
   });
+  it('drain: a request in flight completes, then its connection closes; a late request still succeeds', async () => {
+    let release: (() => void) | undefined;
+    const closed: number[] = [];
+    let n = 0;
+    const server = http.createServer((req, res) => {
+      const id = n++;
+      req.socket.once('close', () => closed.push(id));
+      if (req.url === '/slow') release = () => res.end('slow');
+      else res.end('fast');
+    });
+    const port = await listen(server);
+    const p = pool(port, { connections: 4 });
+    const slow = fetchText(p, post('/slow'));
+    await fetchText(p, post('/warm')); // a second connection, left idle
+    while (!release) await sleep(5);
+    assert.equal(p.size, 2);
+    p.drain();
+    assert.ok(p.isDraining);
+    assert.equal(p.idleCount, 0, 'idle connections close at once');
+    release();
+    assert.equal((await slow).body, 'slow', 'the request in flight is not cut');
+    const late = await fetchText(p, post('/late'));
+    assert.equal(late.body, 'fast', 'an attempt planned before the reload is still served');
+    for (let i = 0; i < 100 && p.size > 0; i++) await sleep(5);
+    assert.equal(p.size, 0, 'busy connections close once their request ended');
+    for (let i = 0; i < 100 && closed.length < 3; i++) await sleep(5);
+    assert.equal(closed.length, 3, `the server saw every connection close (${closed.join(',')})`);
+  });
+
+  it('setConnectionLimit: raising the limit starts waiting requests at once', async () => {
+    const held: (() => void)[] = [];
+    const server = http.createServer((req, res) => void held.push(() => res.end('ok')));
+    const port = await listen(server);
+    const p = pool(port, { connections: 1 });
+    const a = fetchText(p);
+    const b = fetchText(p);
+    while (held.length < 1) await sleep(5);
+    assert.equal(p.pending, 1);
+    p.setConnectionLimit(2);
+    while (held.length < 2) await sleep(5);
+    assert.equal(p.pending, 0);
+    assert.equal(p.size, 2);
+    for (const h of held) h();
+    assert.deepEqual([(await a).body, (await b).body], ['ok', 'ok']);
+  });
 });

@@ -42,7 +42,7 @@ const SWEEP_MS = 1000;
 /** The connections to one origin. */
 export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
   private readonly endpoint: Endpoint;
-  private readonly limit: number;
+  private limit: number;
   private readonly keepAliveMs: number;
   private readonly open = new Set<UpstreamConnection>();
   private readonly idle: UpstreamConnection[] = [];
@@ -50,6 +50,7 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
   private waitingHead = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private isClosed = false;
+  private draining = false;
   /** @internal The latest TLS session ticket, resumed by new connections. */
   tlsSession: Buffer | undefined;
 
@@ -106,6 +107,30 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
     return true;
   }
 
+  /**
+   * Retires the pool gracefully (a config reload dropped its origin): idle connections close now,
+   * busy ones once their request ends; a request still sent here (an attempt planned before the
+   * reload) is served on a connection that closes after it. No request fails because of it.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const conn of this.idle.splice(0)) conn.destroy();
+  }
+
+  /** Whether `drain()` was called. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Changes the most connections to open (a config reload); waiting requests use new room at once. */
+  setConnectionLimit(connections: number): void {
+    this.limit = connections;
+    while (!this.isClosed && this.waitingHead < this.waiting.length && this.open.size < this.limit) {
+      const w = this.shiftWaiting();
+      this.assign(w.head, w.opts, w.handler);
+    }
+  }
+
   /** Closes every connection; requests in flight or waiting fail with POOL_CLOSED. */
   async close(): Promise<void> {
     this.isClosed = true;
@@ -126,6 +151,7 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
       const w = this.shiftWaiting();
       if (conn.send(w.head, w.opts, w.handler)) return;
     }
+    if (this.draining) return conn.destroy();
     conn.idleSince = Date.now();
     this.idle.push(conn);
     if (!this.sweeper) {
