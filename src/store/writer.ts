@@ -29,12 +29,12 @@ export interface BufferedWriterOptions {
 }
 
 /**
- * Default items per store call. With SQLite a flush runs on the event loop (its writes are
- * synchronous), so the batch size bounds how long a flush stalls the gateway and the probe
- * scheduler sharing that loop: 250 request records or results take about 1–2 ms. Bigger batches
- * write faster per item (`bench:ingest`: 1,000 → 5,000 rows per call is ~1.4× the rate) but stall
- * longer: with 2,000, nines' added p99 at 1,000 gateway requests/s went from ~0.5 ms to ~2.5 ms
- * (`bench:gateway`, target `nines-records`).
+ * Default items per store call. With SQLite, results and events are written on the event loop
+ * (better-sqlite3 is synchronous), so the batch size bounds how long a flush stalls the gateway
+ * and the probe scheduler sharing that loop: 250 results take about 1–2 ms. Bigger batches write
+ * faster per item (`bench:ingest`: 1,000 → 5,000 rows per call is ~1.4× the rate) but stall
+ * longer. Request records of a SQLite file are written by a worker thread
+ * (`sqlite/request-writer-thread.ts`); the event loop only hands each batch over.
  */
 export const DEFAULT_BATCH_SIZE = 250;
 

@@ -12,8 +12,16 @@ const dir = mkdtempSync(join(tmpdir(), 'nines-sqlite-'));
 let n = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-runStoreConformance('sqlite', async () =>
-  openSqliteStore({ path: join(dir, `store-${n++}.db`), clock: new ManualClock() }),
+// Request records of a file go through the writer thread (`request-writer-thread.ts`).
+runStoreConformance('sqlite', async () => {
+  const store = openSqliteStore({ path: join(dir, `store-${n++}.db`), clock: new ManualClock() });
+  assert.equal(store.requestWriter, 'thread');
+  return store;
+});
+
+// The inline request path: what ':memory:' uses.
+runStoreConformance('sqlite, request records inline', async () =>
+  openSqliteStore({ path: ':memory:', clock: new ManualClock() }),
 );
 
 test('sqlite: WAL journal, NORMAL sync, and migrations recorded once', async () => {

@@ -2,17 +2,20 @@
  * The SQLite `Store`: one file, WAL journal, `synchronous=NORMAL`, prepared statements, one
  * IMMEDIATE transaction per batch of raw rows, and result rollups held in memory and written at
  * checkpoints (`result-rollups.ts`): before every rollup read, every 10 s, and on close.
+ * Gateway request records of a file database are written by a worker thread with its own
+ * connection (`request-writer-thread.ts`), off the event loop; everything else, reads included,
+ * runs on this connection. Both write one WAL file, so a write may wait for the other's lock.
  */
-import Database from 'better-sqlite3';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { NinesError } from '../../core/errors.ts';
-import { eventFromRow, requestDetails, requestFromRow, resultDetails, resultFromRow } from '../rows.ts';
+import { eventFromRow, requestFromRow, resultDetails, resultFromRow } from '../rows.ts';
 import type { EventRow, RequestRow, ResultRow } from '../rows.ts';
 import { requestRollupFromRow, rollupFromRow } from '../rollup-agg.ts';
 import type { RequestRollupRow, RollupRow } from '../rollup-agg.ts';
 import type {
   ProbeResult,
-  RequestRecord,
   RetentionPolicy,
   Rollup,
   RollupRange,
@@ -28,7 +31,9 @@ import { MultiRowInsert } from './multi-insert.ts';
 import { MinutePackRetention } from './minute-pack-retention.ts';
 import { SqliteResultRollups } from './result-rollups.ts';
 import { SqliteSummaries } from './summarize.ts';
-import { SqliteRollupWriter, registerRollupFunctions } from './rollup-writer.ts';
+import { openSqliteConnection } from './connection.ts';
+import { prepareRequestInsert } from './request-insert.ts';
+import { RequestWriterThread } from './request-writer-thread.ts';
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -36,32 +41,32 @@ export interface SqliteStoreOptions {
   path: string;
   /** Time source for bookkeeping (migration timestamps); defaults to the system clock. */
   clock?: Clock;
+  /**
+   * Where `insertRequests` runs its transaction: `'thread'` (a worker thread with its own
+   * connection; the default for a file) or `'inline'` (this connection, on the event loop; the
+   * default, and the only choice, for ':memory:', which a worker cannot share).
+   */
+  requestWriter?: 'thread' | 'inline';
 }
 
 /** The SQLite store, plus the handle for tools and tests that need raw SQL. */
 export interface SqliteStore extends Store {
   readonly db: Database.Database;
+  /** Where request records are written (see `SqliteStoreOptions.requestWriter`). */
+  readonly requestWriter: 'thread' | 'inline';
 }
 
 /** Opens (creating if needed) a SQLite database; call `migrate()` before the first read or write. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const clock = options.clock ?? systemClock;
-  let db: Database.Database;
-  try {
-    db = new Database(options.path);
-  } catch (err) {
-    throw new NinesError('UNAVAILABLE', `cannot open SQLite database ${options.path}: ${String(err)}`, {
-      cause: err,
-      retryable: false,
-    });
+  const inMemory = options.path === ':memory:' || options.path === '';
+  const requestWriter = options.requestWriter ?? (inMemory ? 'inline' : 'thread');
+  if (requestWriter === 'thread' && inMemory) {
+    throw new NinesError('VALIDATION', "requestWriter 'thread' needs a database file, not ':memory:'");
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  // 64 MiB page cache: rollup upserts touch one page per target; the 2 MiB default thrashes.
-  db.pragma('cache_size = -65536');
-  db.pragma('foreign_keys = ON');
-  registerRollupFunctions(db);
+  const db = openSqliteConnection(options.path);
+  // Resolved now: the worker opens the file later, and the working directory may change meanwhile.
+  const thread = requestWriter === 'thread' ? new RequestWriterThread(resolve(options.path)) : undefined;
 
   let prepared: ReturnType<typeof prepare> | undefined;
   const stmts = (): ReturnType<typeof prepare> => {
@@ -71,6 +76,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     db,
+    requestWriter,
     async migrate() {
       migrateSqlite(db, clock.now());
       prepared ??= prepare(db, () => clock.now());
@@ -91,7 +97,10 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async insertRequests(records) {
       if (records.length === 0) return;
-      stmts().insertRequestsTx.immediate(records);
+      const s = stmts();
+      // The thread opens its connection on the first batch: after migrate(), as stmts() checks.
+      if (thread) await thread.write(records);
+      else s.insertRequests(records);
     },
     async queryResults(q) {
       const s = stmts();
@@ -186,6 +195,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async close() {
       if (!db.open) return;
+      await thread?.close(); // lets the batches in flight commit; a no-op if it never started
+      if (!db.open) return; // closed by a concurrent close()
       prepared?.syncRollups();
       db.close();
     },
@@ -193,7 +204,6 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 }
 
 function prepare(db: Database.Database, now: () => number) {
-  const rollups = new SqliteRollupWriter(db);
   const resultRollups = new SqliteResultRollups(db, now);
   const checkpointTx = db.transaction(() => {
     resultRollups.recover();
@@ -214,10 +224,6 @@ function prepare(db: Database.Database, now: () => number) {
   );
   const insertEvent = db.prepare(
     'INSERT INTO state_events (target, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)',
-  );
-  const insertRequest = db.prepare(
-    `INSERT INTO request_records (id, at, route, deployment, status, outcome, latency_ms, details)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const deletes = {
     results: db.prepare('DELETE FROM probe_results WHERE at < ?'),
@@ -271,21 +277,8 @@ function prepare(db: Database.Database, now: () => number) {
     insertEventsTx: db.transaction((events: readonly StateEvent[]) => {
       for (const e of events) insertEvent.run(e.target, e.at, e.from, e.to, e.reason);
     }),
-    insertRequestsTx: db.transaction((records: readonly RequestRecord[]) => {
-      for (const r of records) {
-        insertRequest.run(
-          r.id,
-          r.at,
-          r.route,
-          r.deployment ?? null,
-          r.status,
-          r.outcome,
-          r.latencyMs,
-          requestDetails(r),
-        );
-      }
-      rollups.writeRequests(records);
-    }),
+    /** The inline request path (`requestWriter: 'inline'`); the thread prepares its own. */
+    insertRequests: prepareRequestInsert(db),
     retentionTx: db.transaction((now: number, p: RetentionPolicy) => {
       // Write what memory holds first: the watermark must cover every raw row deleted below.
       resultRollups.recover();
