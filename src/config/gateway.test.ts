@@ -66,4 +66,25 @@ describe('gateway config', () => {
       /^routes\.0\.deadlines\.total/,
     );
   });
+
+  it('takes a provider proxy: an http:// URL (credentials as ${ENV}), or none', () => {
+    const withProxy = (proxy: string) => ({ ...base, providers: [{ ...base.providers[0], proxy }] });
+    for (const ok of [
+      'none',
+      'http://proxy.corp:3128',
+      'http://u:${PROXY_PASSWORD}@proxy.corp:3128',
+      '${EGRESS}',
+    ]) {
+      assert.equal(gatewaySchema.parse(withProxy(ok)).providers[0]!.proxy, ok);
+    }
+    assert.equal(gatewaySchema.parse(base).providers[0]!.proxy, undefined, 'unset: the environment decides');
+    assert.match(
+      problem(withProxy('https://u:pw@proxy.corp')),
+      /^providers\.0\.proxy: https:\/\/ proxies are not supported/,
+    );
+    assert.match(problem(withProxy('socks5://proxy.corp:1080')), /socks5:\/\/ proxies are not supported/);
+    assert.match(problem(withProxy('proxy.corp:3128')), /use none or an http:\/\//);
+    assert.match(problem(withProxy('http://${1BAD}@proxy')), /malformed environment reference/);
+    assert.ok(!problem(withProxy('https://u:pw-secret@proxy.corp')).includes('pw-secret'));
+  });
 });

@@ -6,9 +6,42 @@
  */
 import { z } from 'zod';
 import { durationSchema, positiveDurationSchema } from './duration-schema.ts';
+import { malformedEnvRef } from './env-refs.ts';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const name = z.string().regex(NAME_RE, 'use letters, digits and . _ : / -');
+
+/**
+ * What is wrong with a provider's `proxy:` value, if anything. Values with `${ENV}` references
+ * are checked once expanded, when the gateway starts. Messages never repeat the value (it may
+ * hold a password).
+ */
+function proxyProblem(value: string): string | undefined {
+  if (value === 'none') return undefined;
+  if (value.includes('${')) return malformedEnvRef(value);
+  const usage = 'use none or an http://[user:pass@]host:port URL';
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return usage;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return usage;
+  }
+  if (url.protocol === 'https:') {
+    return (
+      'https:// proxies are not supported; use an http:// proxy (traffic to https upstreams ' +
+      'stays TLS end to end inside its CONNECT tunnel)'
+    );
+  }
+  if (url.protocol !== 'http:') return `${url.protocol}// proxies are not supported; use http://host:port`;
+  return undefined;
+}
+
+/** A provider's `proxy:`: `none`, or an http:// forward proxy URL (credentials may be `${ENV}`). */
+const proxySchema = z.string().superRefine((value, ctx) => {
+  const problem = proxyProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** One upstream provider: its protocol, base URL (with `/v1` for OpenAI kind) and credentials. */
 export const gatewayProviderSchema = z
@@ -28,6 +61,12 @@ export const gatewayProviderSchema = z
     streamUsage: z.boolean().default(true),
     /** Keep-alive connections per origin. */
     connections: z.number().int().min(1).max(10_000).default(128),
+    /**
+     * Forward proxy: `http://[user:pass@]host:port` (CONNECT tunnel, for http and https
+     * upstreams; put credentials in `${ENV}` references) or `none`. Unset: `HTTPS_PROXY` /
+     * `HTTP_PROXY` (lower-case names first) and `NO_PROXY` from the environment, as curl.
+     */
+    proxy: proxySchema.optional(),
   })
   .strict();
 

@@ -101,7 +101,9 @@ function thrown(err: unknown, call: UpstreamCall, input: AttemptInput, d: Deploy
   const code = (err as { code?: string }).code ?? '';
   const name = (err as Error).name ?? '';
   const timeout = code.includes('TIMEOUT') || name.includes('Timeout');
-  const msg = `${d.name}: ${timeout ? 'timed out' : 'connection failed'} (${code || name || String(err)})`;
+  // A proxy's refusal names the proxy (host:port, never its credentials) and its status line.
+  const detail = code.startsWith('PROXY') ? `: ${(err as Error).message}` : '';
+  const msg = `${d.name}: ${timeout ? 'timed out' : 'connection failed'} (${code || name || String(err)}${detail})`;
   return failure(msg, timeout ? 'TIMEOUT' : 'UNAVAILABLE', { deployment: d.name });
 }
 

@@ -112,13 +112,16 @@ function adminTokenOf(config: GatewayConfig, env: Env): string | undefined {
     : expandSecret(config.adminToken, env, 'gateway.adminToken');
 }
 
-/** Connection limit per origin in use (the first provider on an origin sets it, as at start). */
-function poolLimits(config: GatewayConfig, deployments: readonly DeploymentRuntime[]): Map<string, number> {
-  const limits = new Map<string, number>();
+/** Connection limit of each pool in use (the first provider on a pool sets it, as at start). */
+function poolLimits(
+  config: GatewayConfig,
+  deployments: readonly DeploymentRuntime[],
+): Map<DeploymentRuntime['pool'], number> {
+  const limits = new Map<DeploymentRuntime['pool'], number>();
   for (const d of deployments) {
-    if (limits.has(d.provider.origin)) continue;
+    if (limits.has(d.pool)) continue;
     const p = config.providers.find((c) => c.name === d.provider.name);
-    limits.set(d.provider.origin, p?.connections ?? d.pool.size);
+    limits.set(d.pool, p?.connections ?? d.pool.size);
   }
   return limits;
 }

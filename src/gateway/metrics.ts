@@ -154,7 +154,7 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
   });
   new Gauge({
     name: 'nines_gateway_upstream_connections',
-    help: 'Upstream connections per origin: open (idle or busy), idle, and requests waiting for one.',
+    help: 'Upstream connections per origin (and proxy): open (idle or busy), idle, and requests waiting for one.',
     labelNames: ['origin', 'state'],
     registers,
     collect() {
@@ -163,7 +163,7 @@ export function createMetrics(registry: Registry, deployments: () => DeploymentR
       for (const d of deployments()) {
         if (seen.has(d.pool)) continue;
         seen.add(d.pool);
-        const origin = d.provider.origin;
+        const origin = d.pool.label;
         this.set({ origin, state: 'open' }, d.pool.size);
         this.set({ origin, state: 'idle' }, d.pool.idleCount);
         this.set({ origin, state: 'waiting' }, d.pool.pending);

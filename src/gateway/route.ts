@@ -1,8 +1,9 @@
 /**
  * Routes at run time: a public model name → its deployments, built from config with secrets
- * expanded and one keep-alive `UpstreamPool` per upstream origin.
+ * expanded and one keep-alive `UpstreamPool` per upstream origin (and forward proxy).
  */
 import { UpstreamPool } from './upstream/pool.ts';
+import { proxyFor, proxyName, type ProxyTarget } from './upstream/proxy.ts';
 import type { BreakerConfig, GatewayConfig, ProviderConfig, RouteConfig } from '../config/gateway.ts';
 import { expandEnvRefs } from '../config/env-refs.ts';
 import { NinesError } from '../core/errors.ts';
@@ -53,37 +54,60 @@ function resolveProvider(p: ProviderConfig, env: Env, i: number): ResolvedProvid
   };
 }
 
+/**
+ * The forward proxy of a provider: its `proxy:` (`${ENV}` expanded, `none` for none), else the
+ * environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, from the gateway's `env`).
+ */
+function resolveProxy(p: ProviderConfig, origin: string, env: Env, i: number): ProxyTarget | undefined {
+  const at = `gateway.providers[${i}].proxy`;
+  const configured = p.proxy === undefined ? undefined : expandSecret(p.proxy, env, at);
+  try {
+    return proxyFor(origin, configured, env);
+  } catch (err) {
+    if (!(err instanceof NinesError)) throw err;
+    throw new NinesError('VALIDATION', `gateway.providers[${i}] (${p.name}): ${err.message}`);
+  }
+}
+
 const ADAPTERS: Record<ResolvedProvider['kind'], ProviderAdapter> = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
 };
 
-/** Connection pools shared by every deployment on the same origin. */
+/** Connection pools shared by every deployment on the same origin through the same proxy (or none). */
 export class Pools {
+  /** By origin, or `origin via proxy` (credentials included: another login is another pool). */
   private readonly pools = new Map<string, UpstreamPool>();
   /** Drained pools, closed for good by `close()` (their connections end on their own before). */
   private readonly retired = new Set<UpstreamPool>();
 
-  /** The pool for `origin`, created on first use. */
-  get(origin: string, connections: number): UpstreamPool {
-    let pool = this.pools.get(origin);
+  /** The pool for `origin` (through `proxy`, if any), created on first use. */
+  get(origin: string, connections: number, proxy?: ProxyTarget): UpstreamPool {
+    const key = proxy ? `${origin} via ${proxyName(proxy)} ${proxy.authorization ?? ''}` : origin;
+    let pool = this.pools.get(key);
     if (!pool) {
-      pool = new UpstreamPool(origin, { connections, keepAliveMs: 30_000, connectTimeoutMs: 5000 });
-      this.pools.set(origin, pool);
+      pool = new UpstreamPool(origin, {
+        connections,
+        keepAliveMs: 30_000,
+        connectTimeoutMs: 5000,
+        ...(proxy ? { proxy } : {}),
+      });
+      this.pools.set(key, pool);
     }
     return pool;
   }
 
   /**
-   * After a reload: each origin still in use gets its (possibly new) connection limit, and the
-   * pools of origins no longer used are drained (closed once their requests end).
+   * After a reload: each pool still used by a deployment gets its (possibly new) connection
+   * limit; the others (an origin no longer used, or one now reached through another proxy) are
+   * drained: closed once their requests end.
    */
-  retain(limits: Map<string, number>): void {
-    for (const [origin, pool] of this.pools) {
-      const limit = limits.get(origin);
+  retain(inUse: Map<UpstreamPool, number>): void {
+    for (const [key, pool] of this.pools) {
+      const limit = inUse.get(pool);
       if (limit === undefined) {
         pool.drain();
-        this.pools.delete(origin);
+        this.pools.delete(key);
         this.retired.add(pool);
       } else pool.setConnectionLimit(limit);
     }
@@ -133,7 +157,10 @@ export function buildRoutes(
   previous?: PreviousRuntime,
 ): Map<string, RouteRuntime> {
   const providers = new Map(
-    config.providers.map((p, i) => [p.name, { cfg: p, resolved: resolveProvider(p, env, i) }]),
+    config.providers.map((p, i) => {
+      const resolved = resolveProvider(p, env, i);
+      return [p.name, { cfg: p, resolved, proxy: resolveProxy(p, resolved.origin, env, i) }];
+    }),
   );
   const routes = new Map<string, RouteRuntime>();
   const byName = new Map<string, DeploymentRuntime>();
@@ -151,7 +178,7 @@ export function buildRoutes(
         byName.set(name, kept);
         updates.push(() => {
           kept.config = dc;
-          kept.pool = pools.get(p.resolved.origin, p.cfg.connections);
+          kept.pool = pools.get(p.resolved.origin, p.cfg.connections, p.proxy);
         });
         return kept;
       }
@@ -160,7 +187,7 @@ export function buildRoutes(
         config: dc,
         provider: p.resolved,
         adapter: ADAPTERS[p.resolved.kind],
-        pool: pools.get(p.resolved.origin, p.cfg.connections),
+        pool: pools.get(p.resolved.origin, p.cfg.connections, p.proxy),
         breaker: closedBreaker(now),
         health: 'unknown',
         ewmaMs: undefined,

@@ -7,10 +7,15 @@
  * handshake), busy (one request in flight, under the body timeout if it has one) or idle (in its
  * pool, until the keep-alive limit). It closes on any error, on `Connection: close`, when a
  * request is aborted, and when the server closes it; the pool hears of it at once.
+ *
+ * With a proxy in its endpoint, a connection opens a CONNECT tunnel first (`tunnel.ts`); a
+ * `PendingTunnel` is its socket until then. Everything after connecting is the same.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ProxyTarget } from './proxy.ts';
 import { ResponseParser, type ResponseSink } from './response-parser.ts';
+import { PendingTunnel, type TunnelOwner } from './tunnel.ts';
 import { UpstreamSocketError, type UpstreamHandler, type UpstreamRequestOptions } from './types.ts';
 
 /** Where and how to connect. */
@@ -26,6 +31,8 @@ export interface Endpoint {
   connectTimeoutMs: number;
   /** Extra `tls.connect` options (a CA for a private upstream, for instance). */
   tlsOptions?: tls.ConnectionOptions;
+  /** A forward proxy to reach the upstream through (a CONNECT tunnel); absent: direct. */
+  proxy?: ProxyTarget;
 }
 
 /** What a connection tells its pool. */
@@ -43,8 +50,18 @@ export interface ConnectionOwner {
 /** Errors on which a request sent on a reused connection, unanswered, is sent once more. */
 const STALE = new Set(['ECONNRESET', 'EPIPE', 'UPSTREAM_CLOSED']);
 
+/** `tls.connect` options of an https endpoint: SNI (names only), ALPN, the session to resume, its own. */
+function tlsConnectOptions(ep: Endpoint, session: Buffer | undefined): tls.ConnectionOptions {
+  return {
+    ...(net.isIP(ep.hostname) ? {} : { servername: ep.hostname }),
+    ALPNProtocols: ['http/1.1'],
+    ...(session ? { session } : {}),
+    ...ep.tlsOptions,
+  };
+}
+
 /** One upstream connection. */
-export class UpstreamConnection implements ResponseSink {
+export class UpstreamConnection implements ResponseSink, TunnelOwner {
   /** When it last became idle (`Date.now()`), for the keep-alive limit. */
   idleSince = 0;
   /** How long it may stay idle, ms (lowered by the server's `Keep-Alive: timeout=` hint). */
@@ -52,7 +69,8 @@ export class UpstreamConnection implements ResponseSink {
   /** Requests completed on it. */
   served = 0;
 
-  private readonly socket: net.Socket;
+  /** The socket to the upstream (a TLS one for https); a `PendingTunnel` until a tunnel is up. */
+  private socket: net.Socket | PendingTunnel;
   private readonly parser: ResponseParser;
   private connecting = true;
   private closing = false;
@@ -80,25 +98,34 @@ export class UpstreamConnection implements ResponseSink {
   ) {
     this.idleLimitMs = keepAliveMs;
     this.parser = new ResponseParser(this);
+    const tlsOptions = endpoint.tls ? tlsConnectOptions(endpoint, owner.tlsSession) : undefined;
+    if (endpoint.proxy) {
+      this.socket = new PendingTunnel(endpoint, endpoint.proxy, tlsOptions, this);
+      return;
+    }
     const { hostname, port } = endpoint;
-    const socket = endpoint.tls
-      ? tls.connect({
-          host: hostname,
-          port,
-          ...(net.isIP(hostname) ? {} : { servername: hostname }),
-          ALPNProtocols: ['http/1.1'],
-          ...(owner.tlsSession ? { session: owner.tlsSession } : {}),
-          ...endpoint.tlsOptions,
-        })
+    const socket = tlsOptions
+      ? tls.connect({ host: hostname, port, ...tlsOptions })
       : net.connect({ host: hostname, port });
     this.socket = socket;
     socket.setNoDelay(true);
-    if (endpoint.tls) socket.on('session', (session: Buffer) => (owner.tlsSession = session));
     socket.setTimeout(endpoint.connectTimeoutMs);
-    socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
-      this.connecting = false;
-      socket.setTimeout(0);
-    });
+    this.listen(socket, endpoint.tls ? 'secureConnect' : 'connect');
+  }
+
+  /**
+   * Wires the socket's events to this connection. Connecting ends with `connected` (the TCP or
+   * TLS connect), or at once without one (a tunnel already open).
+   */
+  private listen(socket: net.Socket, connected: 'connect' | 'secureConnect' | undefined): void {
+    const owner = this.owner;
+    if (this.endpoint.tls) socket.on('session', (session: Buffer) => (owner.tlsSession = session));
+    if (connected) {
+      socket.once(connected, () => {
+        this.connecting = false;
+        socket.setTimeout(0);
+      });
+    } else this.connecting = false;
     // Paused mode: what arrived since the last read comes as one buffer (fewer parser calls and
     // fewer, larger chunks for a stream's translator when frames arrive back to back).
     socket.on('readable', () => this.readAll());
@@ -106,6 +133,17 @@ export class UpstreamConnection implements ResponseSink {
     socket.on('error', (err: Error) => this.onSocketError(err));
     socket.on('close', () => this.onSocketClose());
     socket.on('timeout', () => this.onSocketTimeout());
+  }
+
+  /** @internal TunnelOwner: the tunnel is up; `socket` replaces the pending one. */
+  tunnelled(socket: net.Socket): void {
+    this.socket = socket;
+    this.listen(socket, this.endpoint.tls ? 'secureConnect' : undefined);
+  }
+
+  /** @internal TunnelOwner: opening the tunnel failed, or the socket under its TLS did. */
+  tunnelFailed(err: Error): void {
+    this.onSocketError(err);
   }
 
   /** True while it is open and may take a request (`now`: `Date.now()`). */

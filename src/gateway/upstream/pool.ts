@@ -7,9 +7,13 @@
  * `Keep-Alive: timeout=` hint; a request that still lands on a connection the server had just
  * closed (reset or closed with no answer) is sent once more on a fresh connection, as a failover
  * to another deployment would send it anyway.
+ *
+ * With `proxy`, every connection of the pool goes through that forward proxy (a CONNECT tunnel);
+ * everything else (reuse, resend, TLS session resumption) is the same.
  */
 import type tls from 'node:tls';
 import { UpstreamConnection, type ConnectionOwner, type Endpoint } from './connection.ts';
+import { proxyName, type ProxyTarget } from './proxy.ts';
 import { requestHead } from './request-head.ts';
 import {
   UpstreamSocketError,
@@ -24,10 +28,12 @@ export interface UpstreamPoolOptions {
   connections?: number;
   /** Longest idle time before a connection is closed, ms (default 30 s). */
   keepAliveMs?: number;
-  /** Longest connect, TLS handshake included, ms (default 5 s). */
+  /** Longest connect, TLS handshake (and proxy tunnel) included, ms (default 5 s). */
   connectTimeoutMs?: number;
   /** Extra `tls.connect` options for `https:` origins (a private CA, for instance). */
   tls?: tls.ConnectionOptions;
+  /** A forward proxy to reach the origin through (`proxyFor` decides); absent: direct. */
+  proxy?: ProxyTarget;
 }
 
 interface Waiting {
@@ -41,6 +47,10 @@ const SWEEP_MS = 1000;
 
 /** The connections to one origin. */
 export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
+  /** `http(s)://host[:port]`: the origin this pool connects to. */
+  readonly origin: string;
+  /** The origin, plus ` via host:port` of its proxy (no credentials): for metrics labels. */
+  readonly label: string;
   private readonly endpoint: Endpoint;
   private limit: number;
   private readonly keepAliveMs: number;
@@ -64,6 +74,8 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
       );
     }
     const secure = url.protocol === 'https:';
+    this.origin = url.origin;
+    this.label = options.proxy ? `${url.origin} via ${proxyName(options.proxy)}` : url.origin;
     this.endpoint = {
       tls: secure,
       hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -72,6 +84,7 @@ export class UpstreamPool implements UpstreamDispatcher, ConnectionOwner {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     };
     if (options.tls) this.endpoint.tlsOptions = options.tls;
+    if (options.proxy) this.endpoint.proxy = options.proxy;
     this.limit = options.connections ?? 128;
     this.keepAliveMs = options.keepAliveMs ?? 30_000;
   }
