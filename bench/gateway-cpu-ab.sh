@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 : "${BENCH_BEFORE:?set BENCH_BEFORE to an earlier nines (see bench/gateway.ts)}"
 ROUNDS=${ROUNDS:-8}; SECS=${SECS:-3}; KINDS=${KINDS:-chat stream}
 REC=$([ "${RECORDS:-0}" = 1 ] && echo records || echo '')
-if [ "${PIN:-1}" = 0 ]; then on() { "$@"; }; else on() { local c=$1; shift; taskset -c "$c" "$@"; }; fi
+if [ "${PIN:-1}" = 0 ]; then on() { shift; "$@"; }; else on() { local c=$1; shift; taskset -c "$c" "$@"; }; fi
 UP=19300; NEW=19301; OLD=19302
 TMP=$(mktemp -d)
 trap 'pkill -f "gateway.ts nines 1930" || true; pkill -f "gateway.ts upstream $UP" || true; rm -rf "$TMP"' EXIT
