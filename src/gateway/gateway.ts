@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { gatewaySchema, type GatewayConfig, type GatewayConfigInput } from '../config/gateway.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -70,7 +71,7 @@ export interface Gateway {
    * missing `${ENV}` secret it throws and the running config stays. See `GatewayReload`.
    */
   reload(input: GatewayConfig | GatewayConfigInput): GatewayReload;
-  /** Stops listening and closes upstream connections. */
+  /** Stops listening, closes upstream connections, and waits (≤ 5 s) until cut requests are recorded. */
   close(): Promise<void>;
   /** The config in force (the latest one reloaded). */
   readonly config: GatewayConfig;
@@ -164,6 +165,7 @@ export function createGateway(
     env: failoverEnv,
     deadlines: new Deadlines(clock),
     adminToken: adminTokenOf(config, env),
+    active: 0,
     nextId: () => `req-${prefix}-${(++seq).toString(36)}`,
   };
 
@@ -316,6 +318,9 @@ export function createGateway(
         });
       }
       await pools.close();
+      // Requests cut by the close end on their next turns: wait (bounded) until each is recorded,
+      // so the caller can close the record writer after this without refusing their records.
+      for (const until = Date.now() + 5000; gw.active > 0 && Date.now() < until;) await sleep(5);
     },
   };
 }

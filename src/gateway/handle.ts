@@ -103,6 +103,7 @@ export async function handleProxied(
   (res as WithCancel)[CANCEL] = abort;
   res.on('close', onResponseClose);
   let deadline: Deadline | undefined;
+  gw.active++;
   try {
     key = authStage(gw, req);
     if (key) rec.keyId = key.id;
@@ -225,6 +226,7 @@ export async function handleProxied(
     if (deadline) gw.deadlines.cancel(deadline);
     res.off('close', onResponseClose);
     finish(gw, rec, stats, usage, key);
+    gw.active--;
   }
 }
 

@@ -23,5 +23,7 @@ export interface GatewayState {
   /** Request and attempt deadlines (one timer per deadline length, not per request). */
   deadlines: Deadlines;
   adminToken: string | undefined;
+  /** Proxied requests started and not yet recorded (close waits for them). */
+  active: number;
   nextId(): string;
 }
