@@ -7,38 +7,15 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { selfSignedCert } from '../../../test/support/self-signed-cert.ts';
 import { UpstreamCall } from '../upstream-call.ts';
+import { failureOf, TestServers } from './test-servers.ts';
 import { UpstreamPool } from './pool.ts';
 import type { UpstreamHandler, UpstreamRequestOptions } from './types.ts';
 
-const closers: (() => unknown)[] = [];
-after(async () => {
-  for (const c of closers.reverse()) await c();
-});
-
-/** A loopback server on an ephemeral port; closed after the suite. */
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => {
-    (server as http.Server).closeAllConnections?.();
-    return new Promise((r) => server.close(r));
-  });
-  return (server.address() as net.AddressInfo).port;
-}
-
-/** A raw TCP server that runs `onSocket` per connection, counting connections. */
-async function rawServer(onSocket: (s: net.Socket, index: number) => void) {
-  let connections = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    onSocket(s, connections++);
-  });
-  const port = await listen(server);
-  closers.push(() => sockets.forEach((s) => s.destroy())); // runs before the server's close
-  return { port, connections: () => connections };
-}
+const servers = new TestServers();
+after(() => servers.closeAll());
+const closers = servers.closers;
+const listen = (server: net.Server) => servers.listen(server);
+const rawServer = (onSocket: (s: net.Socket, index: number) => void) => servers.rawServer(onSocket);
 
 function pool(
   port: number,
@@ -64,13 +41,8 @@ async function fetchText(p: UpstreamPool, opts = post()) {
 }
 
 /** Resolves with the error a request fails with. */
-async function failure(p: UpstreamPool, opts = post()): Promise<Error & { code?: string }> {
-  try {
-    await new UpstreamCall(1 << 20).fetch(p, opts);
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('request did not fail');
+function failure(p: UpstreamPool, opts = post()): Promise<Error & { code?: string }> {
+  return failureOf(p, opts);
 }
 
 describe('UpstreamPool', () => {

@@ -12,40 +12,19 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { selfSignedCert } from '../../../test/support/self-signed-cert.ts';
 import { UpstreamCall } from '../upstream-call.ts';
+import { failureOf, TestServers } from './test-servers.ts';
 import { UpstreamPool, type UpstreamPoolOptions } from './pool.ts';
 import { proxyFor, type ProxyTarget } from './proxy.ts';
 import { startTestProxy } from './test-proxy.ts';
 import type { UpstreamRequestOptions } from './types.ts';
 
-const closers: (() => unknown)[] = [];
-after(async () => {
-  for (const c of closers.reverse()) await c();
-});
-
-/** A loopback server on an ephemeral port; closed after the suite. */
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => {
-    (server as http.Server).closeAllConnections?.();
-    return new Promise((r) => server.close(r));
-  });
-  return (server.address() as net.AddressInfo).port;
-}
-
-/** A raw TCP server that runs `onSocket` per connection; its sockets are destroyed after the suite. */
-async function rawServer(onSocket: (s: net.Socket, index: number) => void): Promise<number> {
-  let n = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    onSocket(s, n++);
-  });
-  const port = await listen(server);
-  closers.push(() => sockets.forEach((s) => s.destroy()));
-  return port;
-}
+const servers = new TestServers();
+after(() => servers.closeAll());
+const closers = servers.closers;
+const listen = (server: net.Server) => servers.listen(server);
+/** A raw TCP server that runs `onSocket` per connection: its port. */
+const rawServer = async (onSocket: (s: net.Socket, index: number) => void) =>
+  (await servers.rawServer(onSocket)).port;
 
 async function proxy(opts: Parameters<typeof startTestProxy>[0] = {}) {
   const p = await startTestProxy(opts);
@@ -78,13 +57,8 @@ async function fetchText(p: UpstreamPool, opts = post()) {
   return { status: call.status, body: body.toString() };
 }
 
-async function failure(p: UpstreamPool, opts = post()): Promise<Error & { code?: string }> {
-  try {
-    await new UpstreamCall(1 << 20).fetch(p, opts);
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('request did not fail');
+function failure(p: UpstreamPool, opts = post()): Promise<Error & { code?: string }> {
+  return failureOf(p, opts);
 }
 
 /** An http upstream answering `<method> <url> host=<host>`, counting its connections. */
