@@ -204,6 +204,88 @@ describe('gateway: OpenAI tools and images through the Anthropic adapter', () =>
     assert.equal(h.records[0]!.attempts, 1);
   });
 
+  it('answers a json_schema response_format with JSON content, not streamed and streamed', async () => {
+    const response_format = {
+      type: 'json_schema',
+      json_schema: {
+        name: 'weather',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { city: { type: 'string' }, celsius: { type: 'number' }, rainy: { type: 'boolean' } },
+          required: ['city', 'celsius', 'rainy'],
+          additionalProperties: false,
+        },
+      },
+    } as const;
+    const expected = { city: 'sim', celsius: 1, rainy: true };
+    const r = await h.client.chat.completions.create({
+      model: 'claude',
+      messages: [question],
+      response_format,
+    });
+    const choice = r.choices[0]!;
+    assert.equal(choice.finish_reason, 'stop');
+    assert.equal(choice.message.tool_calls, undefined);
+    assert.deepEqual(JSON.parse(choice.message.content ?? ''), expected);
+    assert.ok((r.usage?.completion_tokens ?? 0) > 0);
+
+    const stream = await h.client.chat.completions.create({
+      model: 'claude',
+      messages: [question],
+      response_format,
+      stream: true,
+    });
+    let content = '';
+    let pieces = 0;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const c = chunk.choices[0];
+      if (!c) continue;
+      assert.equal(c.delta.tool_calls, undefined);
+      if (c.delta.content) {
+        content += c.delta.content;
+        pieces++;
+      }
+      finish = c.finish_reason ?? finish;
+    }
+    assert.equal(finish, 'stop');
+    assert.ok(pieces >= 2, `the JSON arrives in pieces (${pieces})`);
+    assert.deepEqual(JSON.parse(content), expected);
+    await eventually(() => h.records.length === 2);
+    assert.ok(h.records.every((rec) => rec.status === 200 && rec.attempts === 1));
+  });
+
+  it('answers a json_object response_format with a JSON object, streamed by the client helper', async () => {
+    const r = await h.client.chat.completions.create({
+      model: 'claude',
+      messages: [question],
+      response_format: { type: 'json_object' },
+    });
+    assert.equal(r.choices[0]!.finish_reason, 'stop');
+    const parsed = JSON.parse(r.choices[0]!.message.content ?? '') as unknown;
+    assert.ok(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed));
+    const final = await h.client.chat.completions
+      .stream({ model: 'claude', messages: [question], response_format: { type: 'json_object' } })
+      .finalChatCompletion();
+    assert.deepEqual(JSON.parse(final.choices[0]!.message.content ?? ''), parsed);
+    assert.equal(final.choices[0]!.finish_reason, 'stop');
+  });
+
+  it('refuses an unknown response_format type with a 400 naming it, tried once', async () => {
+    const err = await h.client.chat.completions
+      .create({
+        model: 'claude',
+        messages: [question],
+        response_format: { type: 'yaml' } as unknown as { type: 'text' },
+      })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+    assert.match(err.message, /response_format\.type/);
+    await eventually(() => h.records.length === 1);
+    assert.equal(h.records[0]!.attempts, 1);
+  });
+
   it('passes images through; the provider refuses an image type Anthropic does not take', async () => {
     const image = (url: string): Message => ({
       role: 'user',

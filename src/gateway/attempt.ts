@@ -113,7 +113,13 @@ async function startStream(
   input: AttemptInput,
   call: UpstreamCall,
 ): Promise<AttemptOutcome> {
-  const translator = d.adapter.stream(input.endpoint, input.publicModel, input.includeUsage, input.keepText);
+  const translator = d.adapter.stream(
+    input.endpoint,
+    input.publicModel,
+    input.includeUsage,
+    input.keepText,
+    input.body,
+  );
   const chunks = call;
   const head: (string | Buffer)[] = [];
   let usage: Usage | undefined;
@@ -177,7 +183,7 @@ export async function runAttempt(
       const raw = await call.fetch(d.pool, opts);
       const status = call.status;
       if (status >= 200 && status < 300) {
-        const { body, usage } = d.adapter.response(input.endpoint, raw, input.publicModel);
+        const { body, usage } = d.adapter.response(input.endpoint, raw, input.publicModel, input.body);
         return { kind: 'json', status, body, usage };
       }
       return failed(d, call, raw, now);

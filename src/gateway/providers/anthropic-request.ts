@@ -3,6 +3,8 @@
  * `system`; user, assistant and tool messages become alternating `user`/`assistant` turns made
  * of content blocks (text, image, tool_use, tool_result), consecutive turns of one role merged;
  * `tools`, `tool_choice` and `parallel_tool_calls` become their Anthropic equivalents.
+ * `response_format` json_schema/json_object becomes one forced tool whose input is the answer
+ * (as LiteLLM does it); the answer side turns that tool's input back into `content`.
  *
  * A malformed message (tool call arguments that are not a JSON object, an image URL that is
  * neither `data:…;base64,` nor http(s)) is the client's mistake: a VALIDATION error that is not
@@ -206,6 +208,42 @@ function toToolChoice(choice: unknown, parallel: unknown, hasTools: boolean): Bl
   return out;
 }
 
+const ANSWER_TOOL = 'json_output';
+const ANSWER_DESCRIPTION = 'Answer with this tool: its input is the JSON answer.';
+
+/**
+ * True when `response_format` asks for JSON (json_schema or json_object): the request then
+ * forces the answer tool, and the answer or stream gives its input back as `content`.
+ */
+export function jsonMode(body: Record<string, unknown> | undefined): boolean {
+  const type = asObj(body?.response_format)?.type;
+  return type === 'json_schema' || type === 'json_object';
+}
+
+/** The tool a JSON `response_format` becomes; undefined for none or `text`. */
+function answerTool(format: unknown): Block | undefined {
+  if (format === undefined || format === null) return undefined;
+  const rf = asObj(format);
+  if (!rf) throw invalid("'response_format' must be an object", 'response_format');
+  if (rf.type === 'text') return undefined;
+  if (rf.type === 'json_object')
+    return { name: ANSWER_TOOL, description: ANSWER_DESCRIPTION, input_schema: { type: 'object' } };
+  if (rf.type !== 'json_schema')
+    throw invalid(
+      `'response_format.type' must be 'text', 'json_object' or 'json_schema', not ${JSON.stringify(rf.type)}`,
+      'response_format.type',
+    );
+  const js = asObj(rf.json_schema);
+  if (!js) throw invalid("'response_format.json_schema' must be an object", 'response_format.json_schema');
+  if (js.schema !== undefined && !asObj(js.schema))
+    throw invalid(
+      "'response_format.json_schema.schema' must be an object",
+      'response_format.json_schema.schema',
+    );
+  const name = typeof js.name === 'string' && js.name !== '' ? js.name : ANSWER_TOOL;
+  return { name, description: ANSWER_DESCRIPTION, input_schema: asObj(js.schema) ?? { type: 'object' } };
+}
+
 /** Builds the Messages body from an OpenAI chat body; throws VALIDATION for what cannot be sent. */
 export function toMessagesBody(body: Record<string, unknown>, model: string): Record<string, unknown> {
   const msgs = body.messages as unknown[];
@@ -227,6 +265,12 @@ export function toMessagesBody(body: Record<string, unknown>, model: string): Re
   if (tools.length > 0) out.tools = tools;
   const choice = toToolChoice(body.tool_choice, body.parallel_tool_calls, tools.length > 0);
   if (choice) out.tool_choice = choice;
+  const answer = answerTool(body.response_format);
+  if (answer) {
+    if (tools.length > 0) throw unsupported("'response_format' together with 'tools'", 'response_format');
+    out.tools = [answer];
+    out.tool_choice = { type: 'tool', name: answer.name };
+  }
   if (body.stream === true) out.stream = true;
   return out;
 }

@@ -4,7 +4,8 @@
  * `delta.tool_calls[{index, id, type, function:{name, arguments:''}}]` and each of its
  * input_json_delta pieces → `delta.tool_calls[{index, function:{arguments}}]`, where `index`
  * counts the message's tool calls from 0; message_delta → the finish chunk; message_stop →
- * the usage chunk (when asked for) and `[DONE]`.
+ * the usage chunk (when asked for) and `[DONE]`. For a JSON `response_format` (`json`), the
+ * forced tool's input_json_delta pieces are `delta.content` instead, finishing as `stop`.
  *
  * Bytes are held back until a line is complete, so a chunk boundary inside a line, or inside a
  * multi-byte UTF-8 character, never reaches the decoder.
@@ -44,6 +45,8 @@ export class AnthropicStream implements StreamTranslator {
   constructor(
     private readonly model: string,
     private readonly includeUsage: boolean,
+    /** A JSON `response_format`: the forced tool's input is the answer's content. */
+    private readonly json = false,
   ) {}
 
   private frame(delta: Record<string, unknown>, finish: string | null): string {
@@ -93,6 +96,7 @@ export class AnthropicStream implements StreamTranslator {
           if (block?.type !== 'tool_use' || ev.index === undefined) break;
           const index = this.toolIndex.size;
           this.toolIndex.set(ev.index, index);
+          if (this.json) break; // its input arrives as content
           const call = {
             index,
             id: block.id,
@@ -111,16 +115,25 @@ export class AnthropicStream implements StreamTranslator {
           } else if (ev.delta?.type === 'input_json_delta' && ev.delta.partial_json) {
             const index = this.toolIndex.get(ev.index ?? -1);
             if (index === undefined) break;
+            if (this.json) {
+              step.out += this.frame({ content: ev.delta.partial_json }, null);
+              step.text += ev.delta.partial_json;
+              step.content = true;
+              break;
+            }
             const call = { index, function: { arguments: ev.delta.partial_json } };
             step.out += this.frame({ tool_calls: [call] }, null);
             step.content = true;
           }
           break;
-        case 'message_delta':
+        case 'message_delta': {
           if (ev.usage?.output_tokens !== undefined) this.usage.outputTokens = ev.usage.output_tokens;
-          step.out += this.frame({}, FINISH_REASONS[ev.delta?.stop_reason ?? ''] ?? 'stop');
+          const reason = ev.delta?.stop_reason ?? '';
+          const finish = this.json && reason === 'tool_use' ? 'stop' : (FINISH_REASONS[reason] ?? 'stop');
+          step.out += this.frame({}, finish);
           step.usage = { ...this.usage };
           break;
+        }
         case 'message_stop': {
           if (this.includeUsage) {
             const u = {

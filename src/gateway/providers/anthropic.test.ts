@@ -252,6 +252,42 @@ describe('anthropic request mapping', () => {
     assert.match(err.message, /not supported by the Anthropic adapter/);
   });
 
+  it('maps response_format json_schema and json_object to one forced answer tool; text to nothing', () => {
+    const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+    const format = (response_format: unknown, extra: Record<string, unknown> = {}) =>
+      toMessagesBody({ messages: [{ role: 'user', content: 'x' }], response_format, ...extra }, 'm');
+    const description = 'Answer with this tool: its input is the JSON answer.';
+    let out = format({ type: 'json_schema', json_schema: { name: 'count', schema, strict: true } });
+    assert.deepEqual(out.tools, [{ name: 'count', description, input_schema: schema }]);
+    assert.deepEqual(out.tool_choice, { type: 'tool', name: 'count' });
+    out = format({ type: 'json_schema', json_schema: { schema } }, { tool_choice: 'auto' });
+    assert.deepEqual(out.tools, [{ name: 'json_output', description, input_schema: schema }]);
+    assert.deepEqual(out.tool_choice, { type: 'tool', name: 'json_output' });
+    out = format({ type: 'json_object' });
+    assert.deepEqual(out.tools, [{ name: 'json_output', description, input_schema: { type: 'object' } }]);
+    assert.deepEqual(out.tool_choice, { type: 'tool', name: 'json_output' });
+    out = format({ type: 'text' });
+    assert.equal(out.tools, undefined);
+    assert.equal(out.tool_choice, undefined);
+  });
+
+  it('refuses a bad response_format type (not retryable), and response_format with tools (retryable)', () => {
+    const base = { messages: [{ role: 'user', content: 'x' }] };
+    let err = refusal({ ...base, response_format: { type: 'yaml' } });
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /response_format\.type/);
+    assert.equal(err.details.param, 'response_format.type');
+    err = refusal({ ...base, response_format: { type: 'json_object' }, tools: [weatherTool] });
+    assert.equal(err.retryable, true);
+    assert.match(err.message, /response_format.*not supported by the Anthropic adapter/);
+    // Without the JSON format, the same tools pass.
+    assert.equal(
+      (toMessagesBody({ ...base, response_format: { type: 'text' }, tools: [weatherTool] }, 'm').tools as [])
+        .length,
+      1,
+    );
+  });
+
   it('builds the upstream request with the Anthropic headers', () => {
     const provider: ResolvedProvider = {
       name: 'c',
@@ -277,9 +313,9 @@ describe('anthropic request mapping', () => {
 });
 
 describe('anthropic response mapping', () => {
-  const respond = (message: object) =>
+  const respond = (message: object, request?: Record<string, unknown>) =>
     JSON.parse(
-      anthropicAdapter.response('chat', Buffer.from(JSON.stringify(message)), 'pub').body.toString(),
+      anthropicAdapter.response('chat', Buffer.from(JSON.stringify(message)), 'pub', request).body.toString(),
     ) as {
       choices: { message: Record<string, unknown>; finish_reason: string }[];
       usage: { total_tokens: number };
@@ -329,6 +365,30 @@ describe('anthropic response mapping', () => {
     const empty = respond({ content: [], stop_reason: 'max_tokens' });
     assert.equal(empty.choices[0]!.message.content, '');
     assert.equal(empty.choices[0]!.finish_reason, 'length');
+  });
+
+  it('gives the forced answer tool input as content for a JSON response_format, finishing as stop', () => {
+    const answer = {
+      content: [{ type: 'tool_use', id: 'toolu_j', name: 'count', input: { n: 3, s: 'é' } }],
+      stop_reason: 'tool_use',
+      usage: { input_tokens: 4, output_tokens: 6 },
+    };
+    const request = {
+      messages: [{ role: 'user', content: 'x' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'count', schema: { type: 'object' } } },
+    };
+    const r = respond(answer, request);
+    assert.deepEqual(r.choices[0]!.message, { role: 'assistant', content: '{"n":3,"s":"é"}', refusal: null });
+    assert.equal(r.choices[0]!.finish_reason, 'stop');
+    assert.equal(r.usage.total_tokens, 10);
+    const obj = respond(answer, { ...request, response_format: { type: 'json_object' } });
+    assert.equal(obj.choices[0]!.message.content, '{"n":3,"s":"é"}');
+    // A text format, or no request at all, keeps the tool call a tool call.
+    for (const other of [{ ...request, response_format: { type: 'text' } }, undefined]) {
+      const t = respond(answer, other);
+      assert.equal(t.choices[0]!.message.content, null);
+      assert.equal(t.choices[0]!.finish_reason, 'tool_calls');
+    }
   });
 });
 
@@ -474,6 +534,52 @@ describe('anthropic stream translation', () => {
       for (let at = step; at < bytes.length; at += step) cuts.push(at);
       assert.deepEqual(accumulate(run(cuts).chunks), whole);
     }
+  });
+
+  it('streams the answer tool input of a JSON response_format as content, finishing as stop', () => {
+    const json = [
+      ev('message_start', { message: { id: 'msg_j', usage: { input_tokens: 3 } } }),
+      ev('content_block_start', {
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_j', name: 'json_output', input: {} },
+      }),
+      ev('ping', {}),
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '' } }),
+      ev('content_block_delta', {
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: '{"city": "Zü' },
+      }),
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: 'rich"}' } }),
+      ev('content_block_stop', { index: 0 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 7 } }),
+      ev('message_stop', {}),
+    ];
+    const request = { messages: [], response_format: { type: 'json_object' } };
+    const t = anthropicAdapter.stream('chat', 'pub', false, false, request);
+    const steps = json.map((frame) => t.push(Buffer.from(frame)));
+    assert.deepEqual(
+      steps.map((s) => s.content),
+      [false, false, false, false, true, true, false, false, false],
+      'the first input piece is the first token',
+    );
+    assert.equal(steps.map((s) => s.text).join(''), '{"city": "Zürich"}');
+    const frames = steps
+      .map((s) => String(s.out))
+      .join('')
+      .split('\n\n')
+      .filter(Boolean);
+    assert.equal(frames.at(-1), 'data: [DONE]');
+    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f.slice('data: '.length)) as Chunk);
+    assert.ok(chunks.every((c) => c.choices[0]!.delta.tool_calls === undefined));
+    const acc = accumulate(chunks);
+    assert.deepEqual(JSON.parse(acc.content), { city: 'Zürich' });
+    assert.equal(acc.finish, 'stop');
+    assert.deepEqual(acc.calls, []);
+    // Without the JSON format the same events are a tool call.
+    const plain = anthropicAdapter.stream('chat', 'pub', false, false, { messages: [] });
+    const out = json.map((frame) => String(plain.push(Buffer.from(frame)).out)).join('');
+    assert.match(out, /"tool_calls"/);
+    assert.match(out, /"finish_reason":"tool_calls"/);
   });
 
   it('reports an error event and a frame that is not JSON', () => {

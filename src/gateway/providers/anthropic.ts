@@ -1,11 +1,12 @@
 /**
  * The Anthropic Messages adapter: OpenAI chat requests become `POST /v1/messages`
  * (`anthropic-request.ts`: system, messages with images, tool calls and tool results, tools,
- * tool_choice), answers come back as chat completions (text and `tool_calls`), and the event
- * stream is rewritten frame by frame into chat chunks (`anthropic-stream.ts`).
+ * tool_choice, response_format as a forced tool), answers come back as chat completions (text and
+ * `tool_calls`, or the forced tool's input as `content` for a JSON `response_format`), and the
+ * event stream is rewritten frame by frame into chat chunks (`anthropic-stream.ts`).
  */
 import { NinesError } from '../../core/errors.ts';
-import { toMessagesBody } from './anthropic-request.ts';
+import { jsonMode, toMessagesBody } from './anthropic-request.ts';
 import { AnthropicStream, FINISH_REASONS } from './anthropic-stream.ts';
 import type { ProviderAdapter, Usage } from './types.ts';
 
@@ -28,9 +29,19 @@ interface MessageJson {
   usage?: { input_tokens?: number; output_tokens?: number };
 }
 
-/** The chat `message` of an answer: joined text (null when only tool calls), and `tool_calls`. */
-function chatMessage(blocks: ContentBlock[]): Record<string, unknown> {
+/**
+ * The chat `message` of an answer: joined text (null when only tool calls), and `tool_calls`.
+ * `json` (a JSON `response_format`): the forced tool's input is the content, as JSON text.
+ */
+function chatMessage(blocks: ContentBlock[], json: boolean): Record<string, unknown> {
   let text = '';
+  if (json) {
+    for (const b of blocks) {
+      if (b.type === 'text') text += b.text ?? '';
+      else if (b.type === 'tool_use') text += JSON.stringify(b.input ?? {});
+    }
+    return { role: 'assistant', content: text, refusal: null };
+  }
   const calls: Record<string, unknown>[] = [];
   for (const b of blocks) {
     if (b.type === 'text') text += b.text ?? '';
@@ -70,7 +81,7 @@ export const anthropicAdapter: ProviderAdapter = {
       body: JSON.stringify(toMessagesBody(body, upstreamModel)),
     };
   },
-  response(_endpoint, raw, publicModel) {
+  response(_endpoint, raw, publicModel, request) {
     let m: MessageJson;
     try {
       m = JSON.parse(raw.toString('utf8')) as MessageJson;
@@ -79,6 +90,7 @@ export const anthropicAdapter: ProviderAdapter = {
         retryable: true,
       });
     }
+    const json = jsonMode(request);
     const usage: Usage = { inputTokens: m.usage?.input_tokens, outputTokens: m.usage?.output_tokens };
     const body = {
       id: m.id ?? 'chatcmpl-nines',
@@ -88,9 +100,10 @@ export const anthropicAdapter: ProviderAdapter = {
       choices: [
         {
           index: 0,
-          message: chatMessage(Array.isArray(m.content) ? m.content : []),
+          message: chatMessage(Array.isArray(m.content) ? m.content : [], json),
           logprobs: null,
-          finish_reason: FINISH_REASONS[m.stop_reason ?? ''] ?? 'stop',
+          finish_reason:
+            json && m.stop_reason === 'tool_use' ? 'stop' : (FINISH_REASONS[m.stop_reason ?? ''] ?? 'stop'),
         },
       ],
       usage: {
@@ -109,5 +122,6 @@ export const anthropicAdapter: ProviderAdapter = {
       return undefined;
     }
   },
-  stream: (_endpoint, publicModel, includeUsage) => new AnthropicStream(publicModel, includeUsage),
+  stream: (_endpoint, publicModel, includeUsage, _keepText, request) =>
+    new AnthropicStream(publicModel, includeUsage, jsonMode(request)),
 };

@@ -66,13 +66,28 @@ export interface ProviderAdapter {
     provider: ResolvedProvider,
     raw?: Buffer,
   ): UpstreamRequest;
-  /** A successful non-streamed answer in OpenAI shape, with its usage; throws UPSTREAM if malformed. */
-  response(endpoint: Endpoint, raw: Buffer, publicModel: string): { body: Buffer; usage: Usage };
+  /**
+   * A successful non-streamed answer in OpenAI shape, with its usage; throws UPSTREAM if malformed.
+   * `request`: the client's parsed body, for adapters whose answer depends on it.
+   */
+  response(
+    endpoint: Endpoint,
+    raw: Buffer,
+    publicModel: string,
+    request?: Record<string, unknown>,
+  ): { body: Buffer; usage: Usage };
   /** The message of an upstream error body (for the OpenAI-style error the client gets). */
   errorMessage(raw: Buffer): string | undefined;
   /**
    * A translator for a streamed answer. `includeUsage`: the client asked for the usage chunk
-   * (otherwise one requested by the gateway is dropped); `keepText` when the text is recorded.
+   * (otherwise one requested by the gateway is dropped); `keepText` when the text is recorded;
+   * `request`: the client's parsed body, for adapters whose stream depends on it.
    */
-  stream(endpoint: Endpoint, publicModel: string, includeUsage: boolean, keepText: boolean): StreamTranslator;
+  stream(
+    endpoint: Endpoint,
+    publicModel: string,
+    includeUsage: boolean,
+    keepText: boolean,
+    request?: Record<string, unknown>,
+  ): StreamTranslator;
 }
