@@ -88,3 +88,60 @@ test('nines demo starts with backfilled history, serves the API, and nines repor
   assert.equal(badWindow.code, 2);
   assert.match(badWindow.stderr, /--window "forever"/);
 });
+
+test('nines serve: SIGHUP reloads gateway routes from the file; a broken file keeps the running config', async () => {
+  const { startSimServer, providerUrl } = await import('../../src/sim/index.ts');
+  const sim = await startSimServer({ providers: [{ name: 'prov-a', kind: 'openai', models: ['m'] }] });
+  const file = join(dir, 'serve-reload.yaml');
+  const write = (routes: string[], apiKey = 'sk-sim') =>
+    writeFileSync(
+      file,
+      [
+        'server: { port: 0 }',
+        `storage: { sqlite: { path: ${join(dir, 'serve-reload.db')} } }`,
+        'gateway:',
+        '  port: 0',
+        '  allowAnonymous: true',
+        `  providers: [{ name: prov-a, baseUrl: "${providerUrl(sim, 'prov-a')}", apiKey: "${apiKey}" }]`,
+        '  routes:',
+        ...routes.map((r) => `    - { model: ${r}, deployments: [{ provider: prov-a, model: m }] }`),
+        '',
+      ].join('\n'),
+    );
+  write(['first']);
+  const child = spawn(process.execPath, [join(root, 'bin/nines.js'), 'serve', '-c', file], { cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
+    for (const end = Date.now() + 30_000; !(await ok()); await new Promise((r) => setTimeout(r, 50)))
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${stdout}\n${stderr}`);
+  };
+  try {
+    await until('the gateway', () => /gateway: OpenAI-compatible API at (\S+)\/v1/.test(stdout));
+    const base = /gateway: OpenAI-compatible API at (\S+)\/v1/.exec(stdout)![1]!;
+    const models = async () => {
+      const res = await fetch(`${base}/v1/models`);
+      return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id).join(',');
+    };
+    assert.equal(await models(), 'first');
+
+    write(['first', 'second']);
+    child.kill('SIGHUP');
+    await until('the reload', async () => (await models()) === 'first,second');
+    assert.match(stdout, /config reloaded: .*2 gateway routes/);
+
+    write(['first'], '${NINES_CLI_TEST_UNSET}');
+    child.kill('SIGHUP');
+    await until('the refusal', () => /reload of .* failed; keeping the running config/.test(stderr));
+    assert.match(stderr, /NINES_CLI_TEST_UNSET/);
+    assert.equal(await models(), 'first,second');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill('SIGKILL'); // a no-op once it exited
+    await sim.close();
+  }
+});

@@ -20,8 +20,11 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     for (const p of loaded.problems) println(io.stderr, formatProblem(p));
     return 1;
   }
-  const nines = await startNines(loaded.config, { log: (line) => println(io.stdout, line) });
+  // Listening for SIGHUP before starting: its default action would end a process still starting.
+  let nines: Awaited<ReturnType<typeof startNines>> | undefined;
+  let hupWhileStarting = false;
   const onHup = () => {
+    if (!nines) return void (hupWhileStarting = true);
     const next = loadNinesConfigFile(file, { requireEnv: true });
     if (!next.ok) {
       println(io.stderr, `reload of ${file} failed; keeping the running config:`);
@@ -35,6 +38,13 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     }
   };
   process.on('SIGHUP', onHup);
+  try {
+    nines = await startNines(loaded.config, { log: (line) => println(io.stdout, line) });
+  } catch (err) {
+    process.off('SIGHUP', onHup);
+    throw err;
+  }
+  if (hupWhileStarting) onHup();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
