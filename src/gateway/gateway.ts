@@ -118,11 +118,11 @@ function poolLimits(
   config: GatewayConfig,
   deployments: readonly DeploymentRuntime[],
 ): Map<DeploymentRuntime['pool'], number> {
+  const connections = new Map(config.providers.map((p) => [p.name, p.connections]));
   const limits = new Map<DeploymentRuntime['pool'], number>();
   for (const d of deployments) {
-    if (limits.has(d.pool)) continue;
-    const p = config.providers.find((c) => c.name === d.provider.name);
-    limits.set(d.pool, p?.connections ?? d.pool.size);
+    // Every deployment's provider is in the config it was built from.
+    if (!limits.has(d.pool)) limits.set(d.pool, connections.get(d.provider.name)!);
   }
   return limits;
 }
@@ -223,10 +223,11 @@ export function createGateway(
     }
     const nextDeployments = allDeployments(nextRoutes);
     const old = new Set(deployments);
+    const stillUsed = new Set(nextDeployments);
     const result: GatewayReload = {
       kept: nextDeployments.filter((d) => old.has(d)).map((d) => d.name),
       added: nextDeployments.filter((d) => !old.has(d)).map((d) => d.name),
-      removed: deployments.filter((d) => !nextDeployments.includes(d)).map((d) => d.name),
+      removed: deployments.filter((d) => !stillUsed.has(d)).map((d) => d.name),
       needsRestart: (['port', 'host'] as const).filter((k) => nextConfig[k] !== config[k]),
     };
     config = nextConfig;

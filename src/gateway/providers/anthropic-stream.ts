@@ -7,19 +7,27 @@
  * the usage chunk (when asked for) and `[DONE]`. For a JSON `response_format` (`json`), the
  * forced tool's input_json_delta pieces are `delta.content` instead, finishing as `stop`.
  *
- * Bytes are held back until a line is complete, so a chunk boundary inside a line, or inside a
- * multi-byte UTF-8 character, never reaches the decoder.
+ * `SseLines` holds a partial line (and a split multi-byte UTF-8 character) back for the next chunk.
  */
 import { dataOf, SseLines } from './sse-lines.ts';
 import type { StreamStep, StreamTranslator, Usage } from './types.ts';
 
 /** Anthropic `stop_reason` → OpenAI `finish_reason` (unknown reasons finish as `stop`). */
-export const FINISH_REASONS: Record<string, string> = {
+const FINISH_REASONS: Record<string, string> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
   max_tokens: 'length',
   tool_use: 'tool_calls',
 };
+
+/**
+ * The OpenAI `finish_reason` of an Anthropic `stop_reason`. `json` (a JSON `response_format`):
+ * stopping for the forced tool is the answer's normal end, `stop`.
+ */
+export function finishReason(stopReason: string | undefined, json: boolean): string {
+  if (json && stopReason === 'tool_use') return 'stop';
+  return FINISH_REASONS[stopReason ?? ''] ?? 'stop';
+}
 
 interface StreamEvent {
   type?: string;
@@ -34,8 +42,6 @@ interface StreamEvent {
 /** Translates one Anthropic stream into OpenAI chat chunks for the gateway's stream stages. */
 export class AnthropicStream implements StreamTranslator {
   private readonly lines = new SseLines();
-  /** Bytes after the last complete line, waiting for the rest of it. */
-  private pending: Buffer | undefined;
   private id = 'chatcmpl-nines';
   private readonly created = Math.floor(Date.now() / 1000);
   private usage: Usage = {};
@@ -60,21 +66,9 @@ export class AnthropicStream implements StreamTranslator {
     return `data: ${JSON.stringify(chunk)}\n\n`;
   }
 
-  /** The complete lines of what has arrived so far; keeps the partial last line back. */
-  private completeLines(chunk: Buffer): string[] {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    const nl = buf.lastIndexOf(10);
-    if (nl === -1) {
-      this.pending = buf;
-      return [];
-    }
-    this.pending = nl === buf.length - 1 ? undefined : Buffer.from(buf.subarray(nl + 1));
-    return this.lines.push(buf.subarray(0, nl + 1)).lines;
-  }
-
   push(chunk: Buffer): StreamStep {
     const step: StreamStep = { out: '', content: false, text: '', done: false };
-    for (const line of this.completeLines(chunk)) {
+    for (const line of this.lines.push(chunk).lines) {
       const data = dataOf(line);
       if (data === undefined || data === '') continue;
       let ev: StreamEvent;
@@ -128,9 +122,7 @@ export class AnthropicStream implements StreamTranslator {
           break;
         case 'message_delta': {
           if (ev.usage?.output_tokens !== undefined) this.usage.outputTokens = ev.usage.output_tokens;
-          const reason = ev.delta?.stop_reason ?? '';
-          const finish = this.json && reason === 'tool_use' ? 'stop' : (FINISH_REASONS[reason] ?? 'stop');
-          step.out += this.frame({}, finish);
+          step.out += this.frame({}, finishReason(ev.delta?.stop_reason, this.json));
           step.usage = { ...this.usage };
           break;
         }

@@ -7,7 +7,7 @@
  */
 import { NinesError } from '../../core/errors.ts';
 import { jsonMode, toMessagesBody } from './anthropic-request.ts';
-import { AnthropicStream, FINISH_REASONS } from './anthropic-stream.ts';
+import { AnthropicStream, finishReason } from './anthropic-stream.ts';
 import type { ProviderAdapter, Usage } from './types.ts';
 
 export { toMessagesBody } from './anthropic-request.ts';
@@ -102,8 +102,7 @@ export const anthropicAdapter: ProviderAdapter = {
           index: 0,
           message: chatMessage(Array.isArray(m.content) ? m.content : [], json),
           logprobs: null,
-          finish_reason:
-            json && m.stop_reason === 'tool_use' ? 'stop' : (FINISH_REASONS[m.stop_reason ?? ''] ?? 'stop'),
+          finish_reason: finishReason(m.stop_reason, json),
         },
       ],
       usage: {
