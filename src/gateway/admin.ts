@@ -7,12 +7,12 @@
  *   DELETE /admin/faults/:deployment      → clear an injected fault
  *   PUT    /admin/health/:deployment      → { health: healthy|unhealthy|unknown }
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { durationSchema } from '../config/duration-schema.ts';
 import { NinesError } from '../core/errors.ts';
 import { readBody, sendError, sendJson } from './http-io.ts';
+import type { HttpRequestLike, HttpResponseLike } from './server/types.ts';
 
 /** A game-day fault as the admin endpoint and `injectFault` take it. */
 export const faultRequestSchema = z
@@ -36,7 +36,7 @@ export interface AdminControl {
   setHealth(deployment: string, health: 'healthy' | 'unhealthy' | 'unknown'): void;
 }
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
+function authorized(req: HttpRequestLike, token: string | undefined): boolean {
   if (!token) return false;
   const auth = req.headers.authorization ?? '';
   const a = Buffer.from(auth);
@@ -44,7 +44,7 @@ function authorized(req: IncomingMessage, token: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function jsonBody(req: IncomingMessage): Promise<unknown> {
+async function jsonBody(req: HttpRequestLike): Promise<unknown> {
   const raw = await readBody(req, 64 * 1024);
   try {
     return JSON.parse(raw.toString('utf8'));
@@ -58,8 +58,8 @@ export async function handleAdmin(
   control: AdminControl,
   token: string | undefined,
   path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequestLike,
+  res: HttpResponseLike,
 ) {
   try {
     if (!token) throw new NinesError('NOT_FOUND', 'admin endpoints are disabled (set gateway.adminToken)');

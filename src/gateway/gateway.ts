@@ -1,10 +1,8 @@
 /**
  * `createGateway`: builds the OpenAI-compatible failover gateway from its config section and
- * returns a node:http handler (or listens itself), plus the control interface the rest of
+ * listens on its own HTTP server (src/gateway/server/; the handler also mounts on node:http), plus the control interface the rest of
  * nines uses: probe health in (`setHealth`), breaker states out, game-day faults, close.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
@@ -18,6 +16,8 @@ import { Deadlines } from './deadlines.ts';
 import type { FailoverEnv } from './failover.ts';
 import { handleProxied, authStage } from './handle.ts';
 import { sendError, sendJson } from './http-io.ts';
+import { createGatewayServer, type GatewayHttpServer } from './server/server.ts';
+import type { HttpRequestLike, HttpResponseLike } from './server/types.ts';
 import { buildKeys, mayUse } from './keys.ts';
 import { createMetrics } from './metrics.ts';
 import { nullRecorder, type Recorder } from './recorder.ts';
@@ -55,8 +55,8 @@ export interface DeploymentStatus {
 
 /** The running gateway. */
 export interface Gateway {
-  /** node:http request handler, to mount on a server of one's own. */
-  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** The request handler: `listen` serves it; it also mounts on a node:http server of one's own. */
+  handler(req: HttpRequestLike, res: HttpResponseLike): void;
   /** Listens on `port`/`host` (default: the config's); resolves to the bound address. */
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   /** Probe health of a deployment (probes → gateway); an unhealthy one is tried last. */
@@ -208,6 +208,9 @@ export function createGateway(
     setHealth: (name: string, health: Health) => void (deployment(name).health = health),
   };
 
+  /** The listening server, once `listen` ran. */
+  let server: (GatewayHttpServer & { limits: { maxBodyBytes: number } }) | undefined;
+
   function reload(next: GatewayConfig | GatewayConfigInput): GatewayReload {
     const nextConfig = parseGatewayConfig(next);
     let nextRoutes: Map<string, RouteRuntime>;
@@ -239,10 +242,11 @@ export function createGateway(
     gw.keys = nextKeys;
     gw.adminToken = nextAdmin;
     pools.retain(poolLimits(config, deployments));
+    if (server) server.limits.maxBodyBytes = config.maxBodyBytes;
     return result;
   }
 
-  function models(req: IncomingMessage, res: ServerResponse, path: string): void {
+  function models(req: HttpRequestLike, res: HttpResponseLike, path: string): void {
     try {
       const key = authStage(gw, req);
       const visible = [...routes.keys()].filter((m) => !key || mayUse(key, m));
@@ -263,7 +267,7 @@ export function createGateway(
     }
   }
 
-  function handler(req: IncomingMessage, res: ServerResponse): void {
+  function handler(req: HttpRequestLike, res: HttpResponseLike): void {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const path = q === -1 ? raw : raw.slice(0, q);
@@ -289,7 +293,6 @@ export function createGateway(
     );
   }
 
-  let server: Server | undefined;
   return {
     get config() {
       return config;
@@ -301,22 +304,15 @@ export function createGateway(
     injectFault,
     clearFault: control.clearFault,
     async listen(port = config.port, host = config.host) {
-      server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
-      });
-      const bound = (server.address() as AddressInfo).port;
+      const s = createGatewayServer(handler, { maxBodyBytes: config.maxBodyBytes });
+      server = s;
+      const bound = await s.listen(port, host);
       const h = host.includes(':') ? `[${host}]` : host;
       return { port: bound, host, url: `http://${h}:${bound}` };
     },
     async close() {
       if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
+        await server.close(true);
       }
       await pools.close();
       // Requests cut by the close end on their next turns: wait (bounded) until each is recorded,

@@ -3,7 +3,6 @@
  * auth → parse → route → limits → cache → attempt (retry, failover, breaker) → stream back →
  * record. Errors thrown by any stage are translated once, in `finish`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NinesError, toNinesError } from '../core/errors.ts';
 import type { RequestRecord } from '../store/types.ts';
 import { cacheKey, isCacheable } from './cache.ts';
@@ -17,9 +16,10 @@ import type { RouteRuntime } from './route.ts';
 import type { GatewayState } from './state.ts';
 import { streamBack } from './stream-back.ts';
 import { parseRequest, promptText, redact } from './validate.ts';
+import type { HttpRequestLike, HttpResponseLike } from './server/types.ts';
 
 /** Auth stage, shared with /v1/models: the key, or undefined for anonymous access. */
-export function authStage(gw: GatewayState, req: IncomingMessage): KeyRuntime | undefined {
+export function authStage(gw: GatewayState, req: HttpRequestLike): KeyRuntime | undefined {
   const token = presentedKey(req.headers);
   if (gw.config.allowAnonymous) return token === undefined ? undefined : lookupKey(gw.keys, token);
   return authenticate(gw.keys, token);
@@ -38,7 +38,7 @@ function answerText(endpoint: Endpoint, body: Buffer): string | undefined {
 }
 
 const CANCEL = Symbol('nines.cancel');
-type WithCancel = ServerResponse & { [CANCEL]?: Cancellation };
+type WithCancel = HttpResponseLike & { [CANCEL]?: Cancellation };
 
 /** One listener for every response (no closure per request): the client went away first. */
 function onResponseClose(this: WithCancel): void {
@@ -50,7 +50,7 @@ const ONE_WRITE_MAX = 16 * 1024;
 
 /** Sends a non-streamed answer: one flat header list, one write. */
 function sendAnswer(
-  res: ServerResponse,
+  res: HttpResponseLike,
   status: number,
   body: Buffer,
   deployment: string,
@@ -78,8 +78,8 @@ function sendAnswer(
 export async function handleProxied(
   gw: GatewayState,
   endpoint: Endpoint,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequestLike,
+  res: HttpResponseLike,
 ): Promise<void> {
   const startedAt = gw.clock.now();
   const rec: RequestRecord = {

@@ -2,12 +2,33 @@
  * Small node:http helpers of the gateway edge: read a bounded body, send JSON, send the
  * OpenAI-style error for a NinesError (with Retry-After when known).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { NinesError, toNinesError } from '../core/errors.ts';
 import { toOpenAIError, type OpenAIErrorReply } from './errors.ts';
+import type { BufferedBody, HttpRequestLike, HttpResponseLike } from './server/types.ts';
 
-/** Reads the request body, refusing more than `limit` bytes with PAYLOAD_TOO_LARGE. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the request body, refusing more than `limit` bytes with PAYLOAD_TOO_LARGE. A request of
+ * the gateway's own server carries its body already; a node:http one is read from its stream.
+ */
+export function readBody(req: HttpRequestLike, limit: number): Promise<Buffer> {
+  const buffered = req as Partial<BufferedBody>;
+  if (buffered.body !== undefined) {
+    if (buffered.bodyError) return Promise.reject(buffered.bodyError);
+    if (buffered.body.length > limit) {
+      return Promise.reject(
+        new NinesError(
+          'PAYLOAD_TOO_LARGE',
+          `request body of ${buffered.body.length} bytes is over the ${limit} byte limit`,
+        ),
+      );
+    }
+    return Promise.resolve(buffered.body);
+  }
+  return readStream(req as IncomingMessage, limit);
+}
+
+function readStream(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(
@@ -39,7 +60,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** Sends a JSON body (already serialised or not). */
 export function sendJson(
-  res: ServerResponse,
+  res: HttpResponseLike,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
@@ -50,7 +71,7 @@ export function sendJson(
 }
 
 /** Sends the OpenAI-style error for `err`; returns the reply (status and type, for records). */
-export function sendError(res: ServerResponse, err: unknown): OpenAIErrorReply {
+export function sendError(res: HttpResponseLike, err: unknown): OpenAIErrorReply {
   const e = toNinesError(err);
   const reply = toOpenAIError(e);
   if (res.headersSent || res.destroyed) return reply;

@@ -3,11 +3,11 @@
  * and the rest is piped chunk by chunk (with backpressure). A stream that breaks from here on
  * ends with an explicit OpenAI-style error event, never with a silent end.
  */
-import type { ServerResponse } from 'node:http';
 import { NinesError } from '../core/errors.ts';
 import type { StartedStream } from './attempt.ts';
 import { streamErrorFrame } from './errors.ts';
 import type { Usage } from './providers/types.ts';
+import type { HttpResponseLike } from './server/types.ts';
 
 /** How a piped stream ended. */
 export interface StreamEnd {
@@ -22,7 +22,7 @@ export interface StreamEnd {
   text: string;
 }
 
-function write(res: ServerResponse, text: string | Buffer): Promise<void> | undefined {
+function write(res: HttpResponseLike, text: string | Buffer): Promise<void> | undefined {
   if (text.length === 0 || res.writableEnded || res.destroyed) return undefined;
   if (res.write(text)) return undefined;
   return new Promise((resolve) => {
@@ -47,7 +47,7 @@ async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
 
 /** Writes the head and pipes the rest of `s` to `res`; `headers` are sent with the 200. */
 export async function streamBack(
-  res: ServerResponse,
+  res: HttpResponseLike,
   s: StartedStream,
   headers: Record<string, string>,
   keepText: boolean,

@@ -1,0 +1,230 @@
+/**
+ * Parsing of HTTP/1.x request heads and chunked request bodies for the gateway's own server
+ * (RFC 9112), strict where leniency is a smuggling risk: CRLF line endings, no obsolete line
+ * folding, token header names, one Content-Length, never Content-Length with Transfer-Encoding,
+ * `chunked` as the only transfer coding.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A request head that parsed. */
+export interface RequestHead {
+  method: string;
+  /** The request target as sent (origin-form: path and query). */
+  url: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  minor: 0 | 1;
+  /** Lower-case names; repeated fields joined as node:http joins them. */
+  headers: IncomingHttpHeaders;
+  /** The declared body length; -1 when the body is chunked. */
+  bodyLength: number;
+  /** True when the connection may carry another request after this one. */
+  keepAlive: boolean;
+  /** True when the client sent `Expect: 100-continue`. */
+  expectContinue: boolean;
+}
+
+/** Why a head was refused: the status to answer with and a message naming the fault. */
+export interface HeadError {
+  status: number;
+  message: string;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
+/** True when a field value holds a control character other than tab (CR, LF and NUL among them). */
+function badValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) return true;
+  }
+  return false;
+}
+const DIGITS = /^\d{1,15}$/;
+/** Fields a repeat of which is dropped (the first one counts), as node:http does. */
+const FIRST_WINS = new Set([
+  'age',
+  'authorization',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+function fail(status: number, message: string): HeadError {
+  return { status, message };
+}
+
+/** True when a comma-separated header value lists `token` (case-insensitive). */
+function lists(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/**
+ * Parses a request head: `text` is everything before the blank line that ends it (latin1, no
+ * trailing CRLF). Returns the head or the error to answer with.
+ */
+export function parseRequestHead(text: string): RequestHead | HeadError {
+  const lines = text.split('\r\n');
+  const line = lines[0]!;
+  const m = REQUEST_LINE.exec(line);
+  if (!m) {
+    if (/^\S+ \S+ HTTP\/\d/.test(line)) return fail(505, `HTTP version not supported: ${line.slice(0, 80)}`);
+    return fail(400, `malformed request line: ${JSON.stringify(line.slice(0, 80))}`);
+  }
+  const headers: IncomingHttpHeaders = {};
+  const bag = headers as Record<string, string>;
+  let contentLength: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const field = lines[i]!;
+    const colon = field.indexOf(':');
+    if (colon <= 0) {
+      if (field.length > 0 && (field[0] === ' ' || field[0] === '\t'))
+        return fail(400, `obsolete line folding in header line ${i}`);
+      return fail(400, `malformed header line ${i}: ${JSON.stringify(field.slice(0, 80))}`);
+    }
+    const name = field.slice(0, colon).toLowerCase();
+    if (!TOKEN.test(name)) return fail(400, `invalid header name ${JSON.stringify(name.slice(0, 80))}`);
+    const value = field.slice(colon + 1).trim();
+    if (badValue(value)) return fail(400, `invalid character in header ${name}`);
+    if (name === 'content-length') {
+      if (contentLength !== undefined && contentLength !== value)
+        return fail(400, 'conflicting Content-Length headers');
+      contentLength = value;
+    }
+    const seen = bag[name];
+    if (seen === undefined) bag[name] = value;
+    else if (FIRST_WINS.has(name)) continue;
+    else bag[name] = `${seen}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  const minor = m[3] === '0' ? 0 : 1;
+  const te = headers['transfer-encoding'];
+  let bodyLength = 0;
+  if (te !== undefined) {
+    if (contentLength !== undefined) return fail(400, 'both Content-Length and Transfer-Encoding were sent');
+    if (te.trim().toLowerCase() !== 'chunked')
+      return fail(501, `transfer coding not supported: ${te.slice(0, 40)} (only chunked is)`);
+    if (minor === 0) return fail(400, 'Transfer-Encoding is not allowed in HTTP/1.0');
+    bodyLength = -1;
+  } else if (contentLength !== undefined) {
+    if (!DIGITS.test(contentLength))
+      return fail(400, `invalid Content-Length: ${contentLength.slice(0, 40)}`);
+    bodyLength = Number(contentLength);
+  }
+  const connection = headers.connection;
+  const keepAlive = minor === 1 ? !lists(connection, 'close') : lists(connection, 'keep-alive');
+  const expect = headers.expect;
+  if (expect !== undefined && expect.toLowerCase() !== '100-continue')
+    return fail(417, `expectation not supported: ${expect.slice(0, 40)}`);
+  return {
+    method: m[1]!,
+    url: m[2]!,
+    minor,
+    headers,
+    bodyLength,
+    keepAlive,
+    expectContinue: expect !== undefined && minor === 1,
+  };
+}
+
+/** True when `parseRequestHead` refused the head. */
+export function isHeadError(h: RequestHead | HeadError): h is HeadError {
+  return (h as HeadError).status !== undefined;
+}
+
+/** What one `push` into a chunked decoder produced. */
+export interface ChunkedStep {
+  /** Bytes of `input` consumed (the rest belongs to the next request, when `done`). */
+  used: number;
+  /** True once the last chunk and the trailers were read. */
+  done: boolean;
+  /** Set when the framing is broken: the status and message to answer with. */
+  error?: HeadError;
+}
+
+const enum ChunkState {
+  Size,
+  Data,
+  DataEnd,
+  Trailers,
+}
+
+/** The longest chunk-size line (size and extensions) accepted, bytes. */
+const MAX_SIZE_LINE = 4096;
+/** The most trailer bytes accepted. */
+const MAX_TRAILERS = 16 * 1024;
+
+/**
+ * Decodes a `Transfer-Encoding: chunked` body fed in pieces; the data goes to `sink`.
+ * Trailer fields are read and dropped.
+ */
+export class ChunkedDecoder {
+  private state = ChunkState.Size;
+  private remaining = 0;
+  private line = '';
+  private trailerBytes = 0;
+
+  constructor(private readonly sink: (data: Buffer) => void) {}
+
+  /** Feeds bytes; returns how many were used and whether the body ended. */
+  push(input: Buffer): ChunkedStep {
+    let i = 0;
+    while (i < input.length) {
+      if (this.state === ChunkState.Data) {
+        const take = Math.min(this.remaining, input.length - i);
+        this.sink(input.subarray(i, i + take));
+        i += take;
+        this.remaining -= take;
+        if (this.remaining === 0) this.state = ChunkState.DataEnd;
+        continue;
+      }
+      const nl = input.indexOf(10, i);
+      const end = nl === -1 ? input.length : nl + 1;
+      this.line += input.toString('latin1', i, end);
+      i = end;
+      if (nl === -1) {
+        if (this.line.length > (this.state === ChunkState.Trailers ? MAX_TRAILERS : MAX_SIZE_LINE))
+          return { used: i, done: false, error: fail(400, 'chunked body: line too long') };
+        continue;
+      }
+      const line = this.line;
+      this.line = '';
+      if (!line.endsWith('\r\n')) return { used: i, done: false, error: fail(400, 'chunked body: bare LF') };
+      const text = line.slice(0, -2);
+      if (this.state === ChunkState.DataEnd) {
+        if (text !== '')
+          return { used: i, done: false, error: fail(400, 'chunked body: data longer than its size') };
+        this.state = ChunkState.Size;
+      } else if (this.state === ChunkState.Size) {
+        const semi = text.indexOf(';');
+        const hex = (semi === -1 ? text : text.slice(0, semi)).trim();
+        if (!/^[0-9a-fA-F]{1,12}$/.test(hex))
+          return {
+            used: i,
+            done: false,
+            error: fail(400, `chunked body: bad chunk size ${JSON.stringify(hex.slice(0, 20))}`),
+          };
+        this.remaining = parseInt(hex, 16);
+        this.state = this.remaining === 0 ? ChunkState.Trailers : ChunkState.Data;
+      } else {
+        this.trailerBytes += line.length;
+        if (this.trailerBytes > MAX_TRAILERS)
+          return { used: i, done: false, error: fail(431, 'chunked body: trailers too large') };
+        if (text === '') return { used: i, done: true };
+      }
+    }
+    return { used: i, done: false };
+  }
+}

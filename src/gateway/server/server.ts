@@ -1,0 +1,84 @@
+/**
+ * The gateway's own HTTP/1.1 server on node:net. It does what the gateway needs of node:http's
+ * server (keep-alive, pipelining, Content-Length and chunked bodies, `Expect: 100-continue`,
+ * chunked or close-delimited responses, idle and slow-request timeouts) with far less work per
+ * request: the body is read before the handler runs, the head and a small answer go out in one
+ * write, and there are no per-request streams. See src/gateway/server/README.md.
+ */
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { GatewayServerConnection, type GatewayRequestHandler, type ServerLimits } from './connection.ts';
+
+/** A listening gateway server. */
+export interface GatewayHttpServer {
+  /** The node:net server (for `address()` and `close()`). */
+  readonly server: Server;
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting; closes idle connections now and the rest once their answers end (or `close(true)`: now). */
+  close(now?: boolean): Promise<void>;
+  /** Open connections (for tests and metrics). */
+  readonly connections: number;
+}
+
+/** Defaults: node:http's head limit (16 KiB), a 65 s keep-alive, 60 s to send a request head. */
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxHeadBytes: 16 * 1024,
+  maxBodyBytes: 4 * 1024 * 1024,
+  keepAliveMs: 65_000,
+  requestMs: 60_000,
+};
+
+/** How often connections are checked against their timeouts, ms. */
+const SWEEP_MS = 1000;
+
+/** Creates the server; `limits` may be changed later through the returned object's `limits`. */
+export function createGatewayServer(
+  handler: GatewayRequestHandler,
+  limits: Partial<ServerLimits> = {},
+): GatewayHttpServer & { limits: ServerLimits } {
+  const all: ServerLimits = { ...DEFAULT_LIMITS, ...limits };
+  const open = new Set<GatewayServerConnection>();
+  let closing = false;
+  const gone = (c: GatewayServerConnection): void => {
+    open.delete(c);
+  };
+  const server = createServer({ noDelay: true }, (socket) => {
+    if (closing) return void socket.destroy();
+    open.add(new GatewayServerConnection(socket, handler, all, gone));
+  });
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = (): void => {
+    const now = Date.now();
+    for (const c of open) c.sweep(now);
+  };
+  return {
+    server,
+    limits: all,
+    get connections() {
+      return open.size;
+    },
+    listen(port, host) {
+      return new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          sweeper = setInterval(sweep, SWEEP_MS);
+          sweeper.unref();
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    close(now = false) {
+      closing = true;
+      if (sweeper) clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const c of open)
+        if (now) c.destroy();
+        else c.closeWhenDone();
+      if (!server.listening) return Promise.resolve();
+      return closed;
+    },
+  };
+}
+
+export type { GatewayRequestHandler, ServerLimits };
