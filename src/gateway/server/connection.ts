@@ -60,8 +60,7 @@ const BARE_LF_END = Buffer.from('\n\n');
 
 /** A client connection and its request/response cycle. */
 export class GatewayServerConnection implements ResponseOwner {
-  /** See `ResponseOwner.keepAliveFields`. */
-  readonly keepAliveFields: string;
+  private readonly keepFields: string;
   private phase = Phase.Head;
   private buf: Buffer | undefined;
   private scanned = 0;
@@ -85,13 +84,22 @@ export class GatewayServerConnection implements ResponseOwner {
     private readonly onGone: (c: GatewayServerConnection) => void,
   ) {
     // Clients (undici among them) stop reusing a connection before this hint runs out.
-    this.keepAliveFields = `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(limits.keepAliveMs / 1000)}\r\n`;
+    this.keepFields = `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(limits.keepAliveMs / 1000)}\r\n`;
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('drain', () => this.response?.drained());
-    socket.on('end', () => this.destroy());
+    socket.on('end', () => this.peerEnded());
     socket.on('error', () => this.destroy());
     socket.on('close', () => this.closed());
+  }
+
+  /**
+   * See `ResponseOwner.keepAliveFields`. Once the server is closing (`closeWhenDone`), the
+   * answer in flight is the last one on this connection, so it says `connection: close` rather
+   * than inviting the client to send another request that would find the connection gone.
+   */
+  get keepAliveFields(): string {
+    return this.lastRequest ? 'connection: close\r\n' : this.keepFields;
   }
 
   /** Called by the server's sweep: closes an idle connection or a request that stalled. */
@@ -120,6 +128,22 @@ export class GatewayServerConnection implements ResponseOwner {
     if (this.phase === Phase.Closed) return;
     this.socket.destroy();
     this.closed();
+  }
+
+  /**
+   * The client ended its side: no request follows. A handler still working is cut (as node:http
+   * does); otherwise the connection ends gracefully, so an answer still being flushed (a large
+   * one the socket had not yet written) is not dropped, as `destroy` would.
+   */
+  private peerEnded(): void {
+    if (this.phase === Phase.Closed) return;
+    if (this.phase === Phase.Busy) return this.destroy();
+    this.phase = Phase.Closed;
+    this.buf = undefined;
+    this.parts = [];
+    this.socket.end();
+    this.socket.destroySoon();
+    this.onGone(this);
   }
 
   private closed(): void {
@@ -156,8 +180,10 @@ export class GatewayServerConnection implements ResponseOwner {
     this.inLoop = true;
     try {
       while (this.buf !== undefined && this.phase !== Phase.Busy && this.phase !== Phase.Closed) {
-        if (this.phase === Phase.Head) this.readHead();
-        else if (this.phase === Phase.Body) this.readBody();
+        // An unfinished head consumes nothing: stop until more bytes arrive (else this spins).
+        if (this.phase === Phase.Head) {
+          if (!this.readHead()) break;
+        } else if (this.phase === Phase.Body) this.readBody();
         else this.readChunked();
       }
     } finally {
@@ -175,39 +201,47 @@ export class GatewayServerConnection implements ResponseOwner {
     return buf.subarray(0, n);
   }
 
-  private readHead(): void {
+  /** Reads a head if a whole one is buffered; false when it is not complete yet (nothing consumed). */
+  private readHead(): boolean {
     const buf = this.buf!;
     const end = buf.indexOf(HEAD_END, Math.max(0, this.scanned - 3));
     if (end === -1) {
       this.scanned = buf.length;
       if (buf.length > this.limits.maxHeadBytes)
-        return this.refuse({ status: 431, message: `request head over ${this.limits.maxHeadBytes} bytes` });
-      if (buf.indexOf(BARE_LF_END) !== -1)
-        return this.refuse({ status: 400, message: 'request head lines must end with CRLF' });
-      return;
+        this.refuse({ status: 431, message: `request head over ${this.limits.maxHeadBytes} bytes` });
+      else if (buf.indexOf(BARE_LF_END) !== -1)
+        this.refuse({ status: 400, message: 'request head lines must end with CRLF' });
+      else return false;
+      return true;
     }
-    if (end > this.limits.maxHeadBytes)
-      return this.refuse({ status: 431, message: `request head over ${this.limits.maxHeadBytes} bytes` });
+    if (end > this.limits.maxHeadBytes) {
+      this.refuse({ status: 431, message: `request head over ${this.limits.maxHeadBytes} bytes` });
+      return true;
+    }
     // Empty lines before a request line are ignored (RFC 9112 §2.2).
     let start = 0;
     while (start < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
     const parsed = parseRequestHead(buf.toString('latin1', start, end));
     this.take(end + 4);
-    if (isHeadError(parsed)) return this.refuse(parsed);
+    if (isHeadError(parsed)) {
+      this.refuse(parsed);
+      return true;
+    }
     this.head = parsed;
     this.parts = [];
     this.size = 0;
     if (parsed.bodyLength > this.limits.maxBodyBytes) {
-      return this.dispatch(
+      this.dispatch(
         new NinesError(
           'PAYLOAD_TOO_LARGE',
           `request body of ${parsed.bodyLength} bytes is over the ${this.limits.maxBodyBytes} byte limit`,
         ),
       );
+      return true;
     }
     if (parsed.expectContinue && parsed.bodyLength !== 0) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-    if (parsed.bodyLength === 0) return this.dispatch(undefined);
-    if (parsed.bodyLength > 0) this.phase = Phase.Body;
+    if (parsed.bodyLength === 0) this.dispatch(undefined);
+    else if (parsed.bodyLength > 0) this.phase = Phase.Body;
     else {
       this.phase = Phase.Chunked;
       this.decoder = new ChunkedDecoder((data) => {
@@ -215,6 +249,7 @@ export class GatewayServerConnection implements ResponseOwner {
         if (this.size <= this.limits.maxBodyBytes) this.parts.push(data);
       });
     }
+    return true;
   }
 
   private readBody(): void {
@@ -248,7 +283,8 @@ export class GatewayServerConnection implements ResponseOwner {
     const head = this.head!;
     this.head = undefined;
     this.phase = Phase.Busy;
-    const parts = this.parts;
+    // A refused body is handed over empty (BufferedBody.body), not as the part read before the limit.
+    const parts = bodyError ? [] : this.parts;
     this.parts = [];
     const body = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
     const keepAlive = head.keepAlive && bodyError === undefined;
@@ -273,7 +309,7 @@ export class GatewayServerConnection implements ResponseOwner {
         const reply = toOpenAIError(new NinesError('INTERNAL', `handler failed: ${(err as Error).message}`));
         res.writeHead(reply.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(reply.body));
-      } else this.destroy();
+      } else if (!res.writableFinished) this.destroy(); // an answer already ended is let finish
     }
   }
 

@@ -31,6 +31,20 @@ export interface HeadError {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
+/** A request line that is well-formed but for its version (505 rather than 400). */
+const OTHER_VERSION = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/;
+/**
+ * `value` without the spaces and tabs around it. Not String.prototype.trim: that also strips CR,
+ * LF, VT, FF and U+00A0, so a bare CR or LF at either end of a value (a smuggling vector) would be
+ * accepted instead of refused by `badValue`.
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
 /** True when a field value holds a control character other than tab (CR, LF and NUL among them). */
 function badValue(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -44,6 +58,7 @@ const DIGITS = /^\d{1,15}$/;
 const FIRST_WINS = new Set([
   'age',
   'authorization',
+  'content-length',
   'content-type',
   'etag',
   'expires',
@@ -81,7 +96,7 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
   const line = lines[0]!;
   const m = REQUEST_LINE.exec(line);
   if (!m) {
-    if (/^\S+ \S+ HTTP\/\d/.test(line)) return fail(505, `HTTP version not supported: ${line.slice(0, 80)}`);
+    if (OTHER_VERSION.test(line)) return fail(505, `HTTP version not supported: ${line.slice(0, 80)}`);
     return fail(400, `malformed request line: ${JSON.stringify(line.slice(0, 80))}`);
   }
   const headers: IncomingHttpHeaders = {};
@@ -97,7 +112,7 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
     }
     const name = field.slice(0, colon).toLowerCase();
     if (!TOKEN.test(name)) return fail(400, `invalid header name ${JSON.stringify(name.slice(0, 80))}`);
-    const value = field.slice(colon + 1).trim();
+    const value = trimOws(field.slice(colon + 1));
     if (badValue(value)) return fail(400, `invalid character in header ${name}`);
     if (name === 'content-length') {
       if (contentLength !== undefined && contentLength !== value)
@@ -209,7 +224,7 @@ export class ChunkedDecoder {
         this.state = ChunkState.Size;
       } else if (this.state === ChunkState.Size) {
         const semi = text.indexOf(';');
-        const hex = (semi === -1 ? text : text.slice(0, semi)).trim();
+        const hex = trimOws(semi === -1 ? text : text.slice(0, semi));
         if (!/^[0-9a-fA-F]{1,12}$/.test(hex))
           return {
             used: i,

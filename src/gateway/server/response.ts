@@ -129,6 +129,11 @@ export class GatewayServerResponse extends EventEmitter implements HttpResponseL
   /** Writes body bytes (the head first, if not sent yet); false means wait for `drain`. */
   write(chunk: string | Buffer): boolean {
     if (this.writableEnded) throw new Error('write after end');
+    return this.send(chunk);
+  }
+
+  /** `write` without the ended check: `end` sends its last bytes through it. */
+  private send(chunk: string | Buffer): boolean {
     if (this.gone) return true;
     const head = this.headersSent ? '' : this.head(undefined);
     if (this.headOnly || chunk.length === 0) return head === '' ? true : this.sock.write(head, 'latin1');
@@ -175,7 +180,7 @@ export class GatewayServerResponse extends EventEmitter implements HttpResponseL
         }
       } else {
         if (data !== undefined && data.length > 0 && !this.headOnly) {
-          if (this.chunked) this.write(typeof data === 'string' ? Buffer.from(data, encoding) : data);
+          if (this.chunked) this.send(typeof data === 'string' ? Buffer.from(data, encoding) : data);
           else if (typeof data === 'string') this.sock.write(data, encoding);
           else this.sock.write(data);
         }
@@ -184,7 +189,8 @@ export class GatewayServerResponse extends EventEmitter implements HttpResponseL
     }
     this.writableFinished = true;
     this.owner.responseDone(this, this.closeAfter || this.gone);
-    this.emit('close');
+    // On a connection already gone, `connectionClosed` emitted close: once is all.
+    if (!this.gone) this.emit('close');
     return this;
   }
 

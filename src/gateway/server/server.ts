@@ -70,12 +70,19 @@ export function createGatewayServer(
     },
     close(now = false) {
       closing = true;
-      if (sweeper) clearInterval(sweeper);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The sweep goes on until the last connection is gone, so one stalled mid-request still
+      // times out (else `close()` would wait on it forever). server.close calls back once every
+      // connection closed (at once, with an error, when it was not listening).
+      const closed = new Promise<void>((resolve) =>
+        server.close(() => {
+          if (sweeper) clearInterval(sweeper);
+          resolve();
+        }),
+      );
       for (const c of open)
         if (now) c.destroy();
         else c.closeWhenDone();
-      if (!server.listening) return Promise.resolve();
+      // (Testing server.listening here resolved at once: server.close() had just cleared it.)
       return closed;
     },
   };
