@@ -350,6 +350,3 @@ export class GatewayServerConnection implements ResponseOwner {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** The headers type requests carry (re-exported for handlers). */
-export type { IncomingHttpHeaders };
