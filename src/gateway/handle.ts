@@ -193,7 +193,7 @@ export async function handleProxied(
     };
     if (cKey) headers['x-nines-cache'] = 'miss';
     rec.ttftMs = result.firstByteAt;
-    gw.metrics.ttft.observe({ route: model }, result.firstByteAt / 1000);
+    gw.metrics.ttft.observe(model, () => ({ route: model }), result.firstByteAt / 1000);
     const end = await streamBack(res, out.stream, headers, route.config.recordBodies, '');
     usage = end.usage;
     rec.status = 200;
@@ -260,7 +260,7 @@ function finish(
     () => ({ route, endpoint, status, deployment }),
     1,
   );
-  m.latency.observe({ route, endpoint }, rec.latencyMs / 1000);
+  m.latency.observe(`${route}\n${endpoint}`, () => ({ route, endpoint }), rec.latencyMs / 1000);
   const tokens = (rec.inputTokens ?? 0) + (rec.outputTokens ?? 0);
   if (tokens > 0 && !rec.cached) {
     if (rec.inputTokens)

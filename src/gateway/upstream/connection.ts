@@ -50,6 +50,18 @@ export interface ConnectionOwner {
 /** Errors on which a request sent on a reused connection, unanswered, is sent once more. */
 const STALE = new Set(['ECONNRESET', 'EPIPE', 'UPSTREAM_CLOSED']);
 
+/** Bodies up to this size go out in one buffer with the head (one plain write, no cork/writev). */
+const ONE_WRITE_MAX = 16 * 1024;
+
+/** `head` (UTF-8, as `socket.write(head)` would send it) and `body` in one buffer. */
+function joined(head: string, body: Buffer): Buffer {
+  // Room for the worst case of UTF-8 (3 bytes per UTF-16 unit) saves measuring the head first.
+  const buf = Buffer.allocUnsafe(head.length * 3 + body.length);
+  const n = buf.write(head, 0, 'utf8');
+  body.copy(buf, n);
+  return buf.subarray(0, n + body.length);
+}
+
 /** `tls.connect` options of an https endpoint: SNI (names only), ALPN, the session to resume, its own. */
 function tlsConnectOptions(ep: Endpoint, session: Buffer | undefined): tls.ConnectionOptions {
   return {
@@ -184,6 +196,7 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
     const body = opts.body;
     const socket = this.socket;
     if (typeof body === 'string') socket.write(head + body);
+    else if (body.length <= ONE_WRITE_MAX) socket.write(joined(head, body));
     else {
       socket.cork();
       socket.write(head);
