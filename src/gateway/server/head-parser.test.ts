@@ -64,6 +64,39 @@ describe('parseRequestHead: request line', () => {
     }
   });
 
+  it('reads usual and unusual request lines alike', () => {
+    const cases: [string, string, string, 0 | 1][] = [
+      ['OPTIONS * HTTP/1.1', 'OPTIONS', '*', 1],
+      ['M-SEARCH * HTTP/1.0', 'M-SEARCH', '*', 0],
+      ['get /x HTTP/1.1', 'get', '/x', 1],
+      // a latin1 target is past the char-by-char path but still a valid \S+ target
+      ['GET /caf\u00e9?q=\u00ff HTTP/1.1', 'GET', '/caf\u00e9?q=\u00ff', 1],
+      ['GET http://a.example/b HTTP/1.0', 'GET', 'http://a.example/b', 0],
+    ];
+    for (const [line, method, url, minor] of cases) {
+      const h = ok(line);
+      assert.deepEqual([h.method, h.url, h.minor], [method, url, minor], line);
+    }
+  });
+
+  it('refuses whitespace other than one space between the parts of the request line', () => {
+    for (const line of [
+      'GET /a\u00a0 HTTP/1.1',
+      'GET /a\u000bb HTTP/1.1',
+      'GET / \tHTTP/1.1',
+      'GET / HTTP/1.1\r',
+    ]) {
+      const e = refused(line);
+      assert.equal(e.status, 400, JSON.stringify(line));
+      assert.match(e.message, /malformed request line/);
+    }
+  });
+
+  it('splits lines at CRLF only: a bare LF stays in its line', () => {
+    assert.equal(refused('GET / HTTP/1.1\nHost: a').status, 400);
+    assert.match(refused('GET / HTTP/1.1', 'X-A: a\nHost: b').message, /invalid character in header x-a/);
+  });
+
   it('names the fault and quotes the line in the message', () => {
     const e = refused('BAD LINE');
     assert.match(e.message, /malformed request line: "BAD LINE"/);
@@ -74,6 +107,35 @@ describe('parseRequestHead: header fields', () => {
   it('lower-cases names and trims spaces and tabs around values', () => {
     const h = ok('GET / HTTP/1.1', 'X-Custom-Name:  value here \t', 'CONTENT-TYPE:application/json');
     assert.deepEqual(h.headers, { 'x-custom-name': 'value here', 'content-type': 'application/json' });
+  });
+
+  it('lower-cases a name the same way each time it is seen, in any case', () => {
+    for (const raw of ['X-Mixed-Case', 'x-MIXED-case', 'X-Mixed-Case', 'X-MIXED-CASE']) {
+      assert.deepEqual(ok('GET / HTTP/1.1', `${raw}: v`).headers, { 'x-mixed-case': 'v' }, raw);
+    }
+  });
+
+  it('refuses an invalid name after a valid one like it was read', () => {
+    assert.deepEqual(ok('GET / HTTP/1.1', 'Valid-Name: 1').headers, { 'valid-name': '1' });
+    for (const field of ['Valid-Name : 1', ' Valid-Name: 1', 'Valid-Name\u0000: 1', 'Valid-N\u00e4me: 1']) {
+      const e = refused('GET / HTTP/1.1', field);
+      assert.equal(e.status, 400, JSON.stringify(field));
+    }
+    assert.match(refused('GET / HTTP/1.1', 'Valid-Name : 1').message, /invalid header name "valid-name "/);
+  });
+
+  it('reads any number of distinct names (past what is remembered)', () => {
+    const fields = Array.from({ length: 300 }, (_, i) => `X-Name-${i}: ${i}`);
+    const h = ok('GET / HTTP/1.1', ...fields);
+    assert.equal(Object.keys(h.headers).length, 300);
+    assert.equal(h.headers['x-name-299'], '299');
+    assert.match(refused('GET / HTTP/1.1', 'X-Name (300): 1').message, /invalid header name/);
+  });
+
+  it('refuses an empty line in the head (a head ending in CRLF)', () => {
+    const e = refused('GET / HTTP/1.1', 'Host: a', '');
+    assert.equal(e.status, 400);
+    assert.equal(e.message, 'malformed header line 2: ""');
   });
 
   it('keeps an empty value', () => {

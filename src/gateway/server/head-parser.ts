@@ -33,17 +33,63 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
 /** A request line that is well-formed but for its version (505 rather than 400). */
 const OTHER_VERSION = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/;
+/** TOKEN as a table: 1 for each latin1 char code a token may hold. */
+const TOKEN_CHARS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) TOKEN_CHARS[c] = TOKEN.test(String.fromCharCode(c)) ? 1 : 0;
+
 /**
- * `value` without the spaces and tabs around it. Not String.prototype.trim: that also strips CR,
- * LF, VT, FF and U+00A0, so a bare CR or LF at either end of a value (a smuggling vector) would be
- * accepted instead of refused by `badValue`.
+ * `text` from `start` to `end` without the spaces and tabs around it. Not String.prototype.trim:
+ * that also strips CR, LF, VT, FF and U+00A0, so a bare CR or LF at either end of a value (a
+ * smuggling vector) would be accepted instead of refused by `badValue`.
  */
+function sliceOws(text: string, start: number, end: number): string {
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+/** `value` without the spaces and tabs around it (see sliceOws). */
 function trimOws(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
-  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
-  return start === 0 && end === value.length ? value : value.slice(start, end);
+  return sliceOws(value, 0, value.length);
+}
+/** Where the next CRLF from `pos` is, or -1: text.indexOf('\r\n', pos), a little faster. */
+function lineEnd(text: string, pos: number): number {
+  let nl = text.indexOf('\n', pos);
+  while (nl !== -1 && (nl === pos || text.charCodeAt(nl - 1) !== 13)) nl = text.indexOf('\n', nl + 1);
+  return nl === -1 ? -1 : nl - 1;
+}
+/**
+ * Where the method of the request line `text` up to `end` ends, when the line has the usual
+ * shape `METHOD /target HTTP/1.x` (a token, a target of printable ASCII, one space between);
+ * -1 otherwise. Every line of that shape matches REQUEST_LINE; the others are left to it.
+ */
+function usualRequestLine(text: string, end: number): number {
+  const version = end - 9;
+  const minor = text.charCodeAt(end - 1);
+  if (version < 2 || !text.startsWith(' HTTP/1.', version) || (minor !== 48 && minor !== 49)) return -1;
+  let sp = 0;
+  while (TOKEN_CHARS[text.charCodeAt(sp)] === 1) sp++;
+  if (sp === 0 || text.charCodeAt(sp) !== 32 || sp + 1 >= version) return -1;
+  for (let i = sp + 1; i < version; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return -1;
+  }
+  return sp;
+}
+/**
+ * Lower-case forms of field names already found to be tokens: clients repeat the same few names,
+ * so each is checked and lower-cased once. Bounded, so that a client sending ever new names
+ * cannot grow it (names past the bound are just checked every time).
+ */
+const lowerNames = new Map<string, string>();
+const MAX_LOWER_NAMES = 256;
+/** The lower-case form of field name `raw`, or undefined when it is not a token. */
+function lowerName(raw: string): string | undefined {
+  let lower = lowerNames.get(raw);
+  if (lower !== undefined) return lower;
+  lower = raw.toLowerCase();
+  if (!TOKEN.test(lower)) return undefined;
+  if (lowerNames.size < MAX_LOWER_NAMES) lowerNames.set(raw, lower);
+  return lower;
 }
 /** True when a field value holds a control character other than tab (CR, LF and NUL among them). */
 function badValue(value: string): boolean {
@@ -92,27 +138,47 @@ function lists(value: string | undefined, token: string): boolean {
  * trailing CRLF). Returns the head or the error to answer with.
  */
 export function parseRequestHead(text: string): RequestHead | HeadError {
-  const lines = text.split('\r\n');
-  const line = lines[0]!;
-  const m = REQUEST_LINE.exec(line);
-  if (!m) {
-    if (OTHER_VERSION.test(line)) return fail(505, `HTTP version not supported: ${line.slice(0, 80)}`);
-    return fail(400, `malformed request line: ${JSON.stringify(line.slice(0, 80))}`);
+  let eol = lineEnd(text, 0);
+  const firstEnd = eol === -1 ? text.length : eol;
+  let method: string;
+  let url: string;
+  let minor: 0 | 1;
+  const sp = usualRequestLine(text, firstEnd);
+  if (sp !== -1) {
+    method = text.slice(0, sp);
+    url = text.slice(sp + 1, firstEnd - 9);
+    minor = text.charCodeAt(firstEnd - 1) === 48 ? 0 : 1;
+  } else {
+    const line = text.slice(0, firstEnd);
+    const m = REQUEST_LINE.exec(line);
+    if (!m) {
+      if (OTHER_VERSION.test(line)) return fail(505, `HTTP version not supported: ${line.slice(0, 80)}`);
+      return fail(400, `malformed request line: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    method = m[1]!;
+    url = m[2]!;
+    minor = m[3] === '0' ? 0 : 1;
   }
   const headers: IncomingHttpHeaders = {};
   const bag = headers as Record<string, string>;
   let contentLength: string | undefined;
-  for (let i = 1; i < lines.length; i++) {
-    const field = lines[i]!;
-    const colon = field.indexOf(':');
-    if (colon <= 0) {
-      if (field.length > 0 && (field[0] === ' ' || field[0] === '\t'))
+  // Field lines, split at each CRLF as split('\r\n') would (an empty last line included).
+  for (let i = 1; eol !== -1; i++) {
+    const pos = eol + 2;
+    eol = lineEnd(text, pos);
+    const end = eol === -1 ? text.length : eol;
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon >= end) {
+      const first = text.charCodeAt(pos);
+      if (pos < end && (first === 32 || first === 9))
         return fail(400, `obsolete line folding in header line ${i}`);
-      return fail(400, `malformed header line ${i}: ${JSON.stringify(field.slice(0, 80))}`);
+      return fail(400, `malformed header line ${i}: ${JSON.stringify(text.slice(pos, end).slice(0, 80))}`);
     }
-    const name = field.slice(0, colon).toLowerCase();
-    if (!TOKEN.test(name)) return fail(400, `invalid header name ${JSON.stringify(name.slice(0, 80))}`);
-    const value = trimOws(field.slice(colon + 1));
+    const raw = text.slice(pos, colon);
+    const name = lowerName(raw);
+    if (name === undefined)
+      return fail(400, `invalid header name ${JSON.stringify(raw.toLowerCase().slice(0, 80))}`);
+    const value = sliceOws(text, colon + 1, end);
     if (badValue(value)) return fail(400, `invalid character in header ${name}`);
     if (name === 'content-length') {
       if (contentLength !== undefined && contentLength !== value)
@@ -124,7 +190,6 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
     else if (FIRST_WINS.has(name)) continue;
     else bag[name] = `${seen}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
-  const minor = m[3] === '0' ? 0 : 1;
   const te = headers['transfer-encoding'];
   let bodyLength = 0;
   if (te !== undefined) {
@@ -144,8 +209,8 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
   if (expect !== undefined && expect.toLowerCase() !== '100-continue')
     return fail(417, `expectation not supported: ${expect.slice(0, 40)}`);
   return {
-    method: m[1]!,
-    url: m[2]!,
+    method,
+    url,
     minor,
     headers,
     bodyLength,

@@ -1,7 +1,10 @@
 /**
- * One keep-alive HTTP/1.1 connection to an upstream: a `node:net` or `node:tls` socket read in
- * paused mode straight into a `ResponseParser`, carrying one request at a time. No streams or
- * request objects sit in between: the parser calls the request's handler directly.
+ * One keep-alive HTTP/1.1 connection to an upstream: a `node:net` or `node:tls` socket read
+ * straight into a `ResponseParser`, carrying one request at a time. No streams or request objects
+ * sit in between: the parser calls the request's handler directly. A plain TCP socket is read
+ * with net's `onread` option (each read lands in one shared buffer and is copied out once, with
+ * no Readable stream in between); TLS sockets and proxy tunnels, which have no such option, are
+ * read in paused mode (`readable` events and `read()`).
  *
  * A connection is fresh (being connected, under the connect timeout, which covers the TLS
  * handshake), busy (one request in flight, under the body timeout if it has one) or idle (in its
@@ -50,6 +53,12 @@ export interface ConnectionOwner {
 /** Errors on which a request sent on a reused connection, unanswered, is sent once more. */
 const STALE = new Set(['ECONNRESET', 'EPIPE', 'UPSTREAM_CLOSED']);
 
+/**
+ * Where every plain-TCP upstream socket reads into. Shared: `onread` callbacks run one at a time
+ * and copy what they keep before returning.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** Bodies up to this size go out in one buffer with the head (one plain write, no cork/writev). */
 const ONE_WRITE_MAX = 16 * 1024;
 
@@ -96,6 +105,8 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
   /** The current request already had its one resend. */
   private resent = false;
   private paused = false;
+  /** The socket is read through `onread` (else through `readable` events). */
+  private readonly direct: boolean;
   private bodyTimeout = 0;
   private keepAlive = true;
   private completed = false;
@@ -112,13 +123,15 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
     this.parser = new ResponseParser(this);
     const tlsOptions = endpoint.tls ? tlsConnectOptions(endpoint, owner.tlsSession) : undefined;
     if (endpoint.proxy) {
+      this.direct = false;
       this.socket = new PendingTunnel(endpoint, endpoint.proxy, tlsOptions, this);
       return;
     }
     const { hostname, port } = endpoint;
+    this.direct = !tlsOptions;
     const socket = tlsOptions
       ? tls.connect({ host: hostname, port, ...tlsOptions })
-      : net.connect({ host: hostname, port });
+      : net.connect({ host: hostname, port, onread: { buffer: READ_BUFFER, callback: this.onRead } });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(endpoint.connectTimeoutMs);
@@ -140,7 +153,7 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
     } else this.connecting = false;
     // Paused mode: what arrived since the last read comes as one buffer (fewer parser calls and
     // fewer, larger chunks for a stream's translator when frames arrive back to back).
-    socket.on('readable', () => this.readAll());
+    if (!this.direct) socket.on('readable', () => this.readAll());
     socket.on('end', () => this.onSocketEnd());
     socket.on('error', (err: Error) => this.onSocketError(err));
     socket.on('close', () => this.onSocketClose());
@@ -244,7 +257,8 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
     if (!this.paused || this.closing) return;
     this.paused = false;
     if (this.bodyTimeout && this.handler) this.socket.setTimeout(this.bodyTimeout);
-    this.readAll();
+    if (this.direct) (this.socket as net.Socket).resume();
+    else this.readAll();
   };
 
   /** Stops reading: bytes wait in the socket (then the kernel) until `resumeFn`. */
@@ -254,7 +268,17 @@ export class UpstreamConnection implements ResponseSink, TunnelOwner {
     if (this.bodyTimeout) this.socket.setTimeout(0);
   }
 
-  /** Feeds the parser everything readable, unless paused or closed meanwhile. */
+  /**
+   * `onread`: `n` bytes arrived in `READ_BUFFER`. They are copied out (the parser and handlers
+   * keep views of what they are given). Returning false stops reading until `socket.resume()`.
+   */
+  private readonly onRead = (n: number, buf: Buffer): boolean => {
+    if (this.closing) return false;
+    this.onSocketData(Buffer.from(buf.subarray(0, n)));
+    return !this.paused && !this.closing;
+  };
+
+  /** Paused mode: feeds the parser everything readable, unless paused or closed meanwhile. */
   private readAll(): void {
     let data: Buffer | null;
     while (!this.paused && !this.closing && (data = this.socket.read() as Buffer | null) !== null) {

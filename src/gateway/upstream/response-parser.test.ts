@@ -117,6 +117,99 @@ describe('ResponseParser', () => {
     );
   });
 
+  it('reads status lines with and without a reason phrase, in HTTP/1.0 and 1.1', () => {
+    const cases: [string, number, boolean][] = [
+      ['HTTP/1.1 200', 200, true],
+      ['HTTP/1.1 200 ', 200, true],
+      ['HTTP/1.0 200', 200, false],
+      ['HTTP/1.0 404 Not Found', 404, false],
+      ['HTTP/1.1 599 Tr\u00e8s\tbien, 2 words', 599, true],
+    ];
+    for (const [line, status, keepAlive] of cases) {
+      const r = parse([`${line}\r\ncontent-length: 0\r\n\r\n`]);
+      assert.equal(r.error, undefined, line);
+      assert.deepEqual([r.heads[0]!.status, r.heads[0]!.keepAlive, r.ends], [status, keepAlive, 1], line);
+    }
+  });
+
+  it('refuses status lines of any other shape', () => {
+    for (const line of [
+      'HTTP/1.1 099 x',
+      'HTTP/1.1 20 OK',
+      'HTTP/1.1 2000 OK',
+      'HTTP/1.1 2x0 OK',
+      'HTTP/1.2 200 OK',
+      'HTTP/2 200',
+      'HTTP/1.1  200 OK',
+      'HTTP/1.1 200\tOK',
+      'HTTP/1.1 200 O\rK',
+      'http/1.1 200 OK',
+      'HTTP/1.1',
+      '',
+    ]) {
+      const r = parse([`${line}\r\ncontent-length: 0\r\n\r\n`]);
+      assert.equal(
+        r.error,
+        `UPSTREAM_PROTOCOL: upstream sent an invalid HTTP answer: status line ${JSON.stringify(line)}`,
+      );
+    }
+  });
+
+  it('reads framing fields in any case, the same each time, keeping names as sent', () => {
+    for (const name of ['CONTENT-LENGTH', 'Content-Length', 'conTent-lenGth', 'Content-Length']) {
+      const r = parse([`HTTP/1.1 200 OK\r\n${name}: 3\r\nCONNECTION: Close\r\n\r\nabc`]);
+      assert.deepEqual(r.heads[0]!.headers, [name, '3', 'CONNECTION', 'Close'], name);
+      assert.deepEqual([r.body, r.ends, r.heads[0]!.keepAlive], ['abc', 1, false], name);
+    }
+    const te = parse(['HTTP/1.1 200 OK\r\nTRANSFER-encoding: Chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n']);
+    assert.deepEqual([te.body, te.ends], ['x', 1]);
+    assert.match(parse(['HTTP/1.1 200 OK\r\nconTent-lenGth: x\r\n\r\n']).error!, /content-length "x"/);
+    const ka = (head: string) => parse([`${head}content-length: 0\r\n\r\n`]).heads[0]!.keepAlive;
+    assert.equal(ka('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n'), true);
+    assert.equal(ka('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\n'), false);
+  });
+
+  it('refuses an invalid field name after a valid one like it was read', () => {
+    assert.equal(parse(['HTTP/1.1 200 OK\r\nX-Valid: 1\r\ncontent-length: 0\r\n\r\n']).error, undefined);
+    for (const name of ['X-Valid ', ' X-Valid', 'X-Val\u0000id', 'X-V\u00e4lid']) {
+      const r = parse([`HTTP/1.1 200 OK\r\n${name}: 1\r\ncontent-length: 0\r\n\r\n`]);
+      assert.match(r.error ?? '(no error)', /field (name|line)/, JSON.stringify(name));
+    }
+  });
+
+  it('trims field values as String#trim does, and refuses a bare LF or NUL in them', () => {
+    const values: [string, string][] = [
+      ['x:v', 'v'],
+      ['x: v', 'v'],
+      ['x:  a b \t', 'a b'],
+      ['x:', ''],
+      ['x: ', ''],
+      ['x:\u00a0v\u00a0', 'v'],
+      ['x: v\u000b', 'v'],
+      ['x: \u00e9', '\u00e9'],
+      ['x: a\rb', 'a\rb'],
+    ];
+    for (const [field, value] of values) {
+      const r = parse([`HTTP/1.1 200 OK\r\n${field}\r\ncontent-length: 0\r\n\r\n`]);
+      assert.deepEqual(r.heads[0]?.headers.slice(0, 2), ['x', value], JSON.stringify(field));
+    }
+    for (const field of ['x: a\nb', 'x: a\u0000b']) {
+      const r = parse([`HTTP/1.1 200 OK\r\n${field}\r\ncontent-length: 0\r\n\r\n`]);
+      assert.match(r.error ?? '(no error)', /field x: bare LF or NUL/);
+    }
+  });
+
+  it('reads a content-length with leading zeros, and refuses one of 16 digits', () => {
+    const r = parse(['HTTP/1.1 200 OK\r\ncontent-length: 003\r\n\r\nabc']);
+    assert.deepEqual([r.body, r.ends], ['abc', 1]);
+    const conflict = parse(['HTTP/1.1 200 OK\r\ncontent-length: 003\r\ncontent-length: 3\r\n\r\nabc']);
+    assert.equal(conflict.error, undefined, 'the same length written two ways');
+    assert.match(
+      parse(['HTTP/1.1 200 OK\r\ncontent-length: 1234567890123456\r\n\r\n']).error!,
+      /content-length/,
+    );
+  });
+
   it('fails an answer cut short by the connection closing', () => {
     assert.match(
       parse(['HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'], 'POST', true).error!,

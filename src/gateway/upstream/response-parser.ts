@@ -12,6 +12,7 @@
  * Strict where framing is at stake: conflicting content lengths, a bad chunk size, bare LF line
  * ends, folded fields or a field name with spaces fail the answer; the caller drops the connection.
  */
+import { Field, digits, fieldKind, isVisible, lineEnd, statusLine } from './response-head-fields.ts';
 import { UpstreamSocketError } from './types.ts';
 
 /** What a parsed answer is told to. */
@@ -39,8 +40,6 @@ const enum State {
   UntilClose,
   Done,
 }
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function protocolError(message: string): UpstreamSocketError {
   return new UpstreamSocketError('UPSTREAM_PROTOCOL', `upstream sent an invalid HTTP answer: ${message}`);
@@ -195,54 +194,63 @@ export class ResponseParser {
     if (b === -1) return protocolError(`head over ${MAX_HEAD} bytes`);
     if (b === -2) return data.length;
     if (typeof b === 'number') return b;
-    const lines = b.text.split('\r\n');
-    const statusLine = lines[0]!;
-    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(statusLine);
-    if (!m) return protocolError(`status line ${JSON.stringify(statusLine.slice(0, 60))}`);
-    const http11 = m[1] === '1';
-    const status = Number(m[2]);
+    const text = b.text;
+    const len = text.length;
+    let eol = lineEnd(text, 0);
+    const parsed = statusLine(text, eol === -1 ? len : eol);
+    if (parsed === -1)
+      return protocolError(
+        `status line ${JSON.stringify(text.slice(0, eol === -1 ? len : eol).slice(0, 60))}`,
+      );
+    const http11 = parsed >= 1000;
+    const status = parsed % 1000;
     const headers: string[] = [];
     let contentLength = -1;
     let chunked = false;
     let transferEncoding = false;
     let connection = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) return protocolError(`field line ${JSON.stringify(line.slice(0, 60))}`);
-      const name = line.slice(0, colon);
-      if (!TOKEN.test(name)) return protocolError(`field name ${JSON.stringify(name.slice(0, 60))}`);
-      const value = line.slice(colon + 1).trim();
+    // Field lines, split at each CRLF as split('\r\n') would (an empty last line included).
+    while (eol !== -1) {
+      const pos = eol + 2;
+      eol = lineEnd(text, pos);
+      const end = eol === -1 ? len : eol;
+      const colon = text.indexOf(':', pos);
+      if (colon <= pos || colon >= end)
+        return protocolError(`field line ${JSON.stringify(text.slice(pos, end).slice(0, 60))}`);
+      const name = text.slice(pos, colon);
+      const kind = fieldKind(name);
+      if (kind === undefined) return protocolError(`field name ${JSON.stringify(name.slice(0, 60))}`);
+      // `: value` needs no trim(): slice past the one space.
+      const from = text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+      const value =
+        from < end && isVisible(text.charCodeAt(from)) && isVisible(text.charCodeAt(end - 1))
+          ? text.slice(from, end)
+          : text.slice(colon + 1, end).trim();
       if (value.includes('\n') || value.includes('\0')) return protocolError(`field ${name}: bare LF or NUL`);
       headers.push(name, value);
-      switch (name.length) {
-        case 14:
-          if (name.toLowerCase() === 'content-length') {
-            if (!/^\d{1,15}$/.test(value)) return protocolError(`content-length ${JSON.stringify(value)}`);
-            const n = Number(value);
-            if (contentLength !== -1 && contentLength !== n)
-              return protocolError('conflicting content-length fields');
-            contentLength = n;
-          }
-          break;
-        case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
-            transferEncoding = true;
-            chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-          }
-          break;
-        case 10:
-          if (name.toLowerCase() === 'connection') connection += `,${value.toLowerCase()}`;
-          break;
-      }
+      if (kind === Field.ContentLength) {
+        const n = digits(value);
+        if (n === -1) return protocolError(`content-length ${JSON.stringify(value)}`);
+        if (contentLength !== -1 && contentLength !== n)
+          return protocolError('conflicting content-length fields');
+        contentLength = n;
+      } else if (kind === Field.TransferEncoding) {
+        transferEncoding = true;
+        chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+      } else if (kind === Field.Connection) connection += `,${value.toLowerCase()}`;
     }
     if (status < 200) {
       if (status === 101) return protocolError('101 Switching Protocols was not asked for');
       return b.next; // 1xx: the final answer follows
     }
-    this.keepAlive = http11
-      ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
-      : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    // No Connection field, or just `keep-alive`, is the usual case: no need for the patterns.
+    this.keepAlive =
+      connection === ''
+        ? http11
+        : connection === ',keep-alive' ||
+          (http11
+            ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
+            : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection));
     const bodiless = this.method === 'HEAD' || status === 204 || status === 304;
     if (bodiless) this.state = State.Done;
     else if (transferEncoding) {
