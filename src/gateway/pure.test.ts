@@ -73,6 +73,25 @@ describe('openai stream scanning after the first token', () => {
   });
 });
 
+describe('openai stream scanning of text that is not ASCII', () => {
+  it('reads UTF-8 content, usage and [DONE] at the right places, split anywhere', () => {
+    const frames =
+      'data: {"choices":[{"delta":{"content":"héllo 👋"}}]}\r\n\r\n' +
+      'data: {"choices":[{"delta":{"content":" – ünïcode"}}]}\n\n' +
+      'data: {"choices":[],"usage":{"prompt_tokens":2,"completion_tokens":4}}\n\ndata:[DONE]\n\n';
+    const bytes = Buffer.from(frames);
+    for (let cut = 1; cut < bytes.length; cut += 7) {
+      const t = openaiAdapter.stream('chat', 'm', true, true);
+      const a = t.push(bytes.subarray(0, cut));
+      const b = t.push(bytes.subarray(cut));
+      assert.equal(a.text + b.text, 'héllo 👋 – ünïcode', `cut at ${cut}`);
+      assert.deepEqual(a.usage ?? b.usage, { inputTokens: 2, outputTokens: 4 });
+      assert.equal(b.done, true);
+      assert.equal(Buffer.concat([a.out, b.out].map((o) => Buffer.from(o))).toString(), frames);
+    }
+  });
+});
+
 describe('openai stream usage the client did not ask for', () => {
   it('is read for records but not forwarded', () => {
     const t = openaiAdapter.stream('chat', 'm', false, false);

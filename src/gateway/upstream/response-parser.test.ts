@@ -67,6 +67,27 @@ describe('ResponseParser', () => {
     }
   });
 
+  it('reads chunk sizes in either case, with or without extensions or trailing blanks, up to 12 digits', () => {
+    const body = 'x'.repeat(26);
+    const head = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n';
+    for (const size of ['1a', '1A', '01A', '1a;name=v', '1a \t', '00000000001a']) {
+      for (const parts of [
+        [`${head}${size}\r\n${body}\r\n0\r\n\r\n`],
+        [head, `${size}\r`, `\n${body}\r\n0\r\n\r\n`],
+      ]) {
+        const r = parse(parts);
+        assert.equal(r.error, undefined, size);
+        assert.equal(r.body, body, size);
+        assert.equal(r.ends, 1, size);
+      }
+    }
+    assert.match(
+      parse([`${head}000000000001a\r\n${body}\r\n0\r\n\r\n`]).error!,
+      /chunk size "000000000001a"/,
+    );
+    assert.match(parse([`${head}1g\r\n`]).error!, /chunk size "1g"/);
+  });
+
   it('hands on everything one read holds as one buffer', () => {
     const r = parse([CHUNKED]);
     assert.equal(r.bodyCalls, 1);

@@ -41,6 +41,13 @@ const enum State {
   Done,
 }
 
+/** The value of hex digit byte `c`, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
 function protocolError(message: string): UpstreamSocketError {
   return new UpstreamSocketError('UPSTREAM_PROTOCOL', `upstream sent an invalid HTTP answer: ${message}`);
 }
@@ -276,6 +283,25 @@ export class ResponseParser {
   }
 
   private chunkSize(data: Buffer, at: number): number | UpstreamSocketError {
+    // The usual line, hex digits and CRLF within this read, read straight off the bytes.
+    if (this.partial === null) {
+      let size = 0;
+      let i = at;
+      const stop = Math.min(data.length, at + 13); // up to 12 digits, then CR
+      for (; i < stop; i++) {
+        const v = hexValue(data[i]!);
+        if (v === -1) break;
+        size = size * 16 + v;
+      }
+      if (i > at && i - at <= 12 && i + 1 < data.length && data[i] === 13 && data[i + 1] === 10) {
+        if (size === 0) this.state = State.Trailers;
+        else {
+          this.state = State.ChunkData;
+          this.remaining = size;
+        }
+        return i + 2;
+      }
+    }
     let buf = data;
     let from = at;
     if (this.partial) {
