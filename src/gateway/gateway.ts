@@ -1,7 +1,7 @@
 /**
  * `createGateway`: builds the OpenAI-compatible failover gateway from its config section and
- * listens on its own HTTP server (src/gateway/server/; the handler also mounts on node:http), plus the control interface the rest of
- * nines uses: probe health in (`setHealth`), breaker states out, game-day faults, close.
+ * listens on its own HTTP server (src/gateway/server/; the handler also mounts on node:http),
+ * plus the control interface the rest of nines uses: probe health in (`setHealth`), breaker states out, game-day faults, close.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -209,7 +209,7 @@ export function createGateway(
   };
 
   /** The listening server, once `listen` ran. */
-  let server: (GatewayHttpServer & { limits: { maxBodyBytes: number } }) | undefined;
+  let server: GatewayHttpServer | undefined;
 
   function reload(next: GatewayConfig | GatewayConfigInput): GatewayReload {
     const nextConfig = parseGatewayConfig(next);

@@ -1,5 +1,5 @@
 /**
- * Small node:http helpers of the gateway edge: read a bounded body, send JSON, send the
+ * Small HTTP helpers of the gateway edge (its own server's requests and node:http's alike): read a bounded body, send JSON, send the
  * OpenAI-style error for a NinesError (with Retry-After when known).
  */
 import type { IncomingMessage } from 'node:http';

@@ -138,9 +138,14 @@ export class GatewayServerConnection implements ResponseOwner {
   private peerEnded(): void {
     if (this.phase === Phase.Closed) return;
     if (this.phase === Phase.Busy) return this.destroy();
-    this.phase = Phase.Closed;
     this.buf = undefined;
     this.parts = [];
+    this.endGracefully();
+  }
+
+  /** Ends the connection after what was written is flushed (no more requests are read). */
+  private endGracefully(): void {
+    this.phase = Phase.Closed;
     this.socket.end();
     this.socket.destroySoon();
     this.onGone(this);
@@ -317,13 +322,7 @@ export class GatewayServerConnection implements ResponseOwner {
   responseDone(res: GatewayServerResponse, close: boolean): void {
     if (res !== this.response) return;
     this.response = undefined;
-    if (close || this.lastRequest) {
-      this.phase = Phase.Closed;
-      this.socket.end();
-      this.socket.destroySoon();
-      this.onGone(this);
-      return;
-    }
+    if (close || this.lastRequest) return this.endGracefully();
     this.phase = Phase.Head;
     this.since = Date.now();
     this.scanned = 0;

@@ -163,26 +163,29 @@ export class GatewayServerResponse extends EventEmitter implements HttpResponseL
     if (this.writableEnded) return this;
     this.writableEnded = true;
     if (!this.gone) {
-      const data = chunk === undefined ? undefined : chunk;
       if (!this.headersSent) {
         const length =
-          data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.length;
+          chunk === undefined
+            ? 0
+            : typeof chunk === 'string'
+              ? Buffer.byteLength(chunk, encoding)
+              : chunk.length;
         const head = this.head(length);
-        if (data === undefined || length === 0 || this.headOnly) this.sock.write(head, 'latin1');
-        else if (typeof data === 'string' && (encoding === 'latin1' || encoding === undefined))
-          this.sock.write(head + data, encoding ?? 'utf8');
+        if (chunk === undefined || length === 0 || this.headOnly) this.sock.write(head, 'latin1');
+        else if (typeof chunk === 'string' && (encoding === 'latin1' || encoding === undefined))
+          this.sock.write(head + chunk, encoding ?? 'utf8');
         else {
           this.sock.cork();
           this.sock.write(head, 'latin1');
-          if (typeof data === 'string') this.sock.write(data, encoding);
-          else this.sock.write(data);
+          if (typeof chunk === 'string') this.sock.write(chunk, encoding);
+          else this.sock.write(chunk);
           this.sock.uncork();
         }
       } else {
-        if (data !== undefined && data.length > 0 && !this.headOnly) {
-          if (this.chunked) this.send(typeof data === 'string' ? Buffer.from(data, encoding) : data);
-          else if (typeof data === 'string') this.sock.write(data, encoding);
-          else this.sock.write(data);
+        if (chunk !== undefined && chunk.length > 0 && !this.headOnly) {
+          if (this.chunked) this.send(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+          else if (typeof chunk === 'string') this.sock.write(chunk, encoding);
+          else this.sock.write(chunk);
         }
         if (this.chunked && !this.headOnly) this.sock.write('0\r\n\r\n', 'latin1');
       }

@@ -18,6 +18,8 @@ export interface GatewayHttpServer {
   close(now?: boolean): Promise<void>;
   /** Open connections (for tests and metrics). */
   readonly connections: number;
+  /** The limits in force; a change (a config reload) applies to requests read from then on. */
+  readonly limits: ServerLimits;
 }
 
 /** Defaults: node:http's head limit (16 KiB), a 65 s keep-alive, 60 s to send a request head. */
@@ -35,7 +37,7 @@ const SWEEP_MS = 1000;
 export function createGatewayServer(
   handler: GatewayRequestHandler,
   limits: Partial<ServerLimits> = {},
-): GatewayHttpServer & { limits: ServerLimits } {
+): GatewayHttpServer {
   const all: ServerLimits = { ...DEFAULT_LIMITS, ...limits };
   const open = new Set<GatewayServerConnection>();
   let closing = false;
